@@ -1,0 +1,196 @@
+"""The command line: parse, call the workflow, print, exit code. Nothing else lives here.
+
+Exit codes: 0 success; 2 bad input (scenario, arguments, data) with one line per problem; 1 anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(command: F) -> F:
+    """Turn expected failures into messages and exit codes, never tracebacks."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from resilience.config import ScenarioError
+        from resilience.data import UnknownMunicipalityError, YearNotAvailableError
+        from resilience.experiments import ResultsExistError
+
+        try:
+            return command(*args, **kwargs)
+        except ScenarioError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except (ResultsExistError, UnknownMunicipalityError, YearNotAvailableError, FileNotFoundError) as error:
+            click.echo(f"error: {error.args[0] if error.args else error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except Exception as error:  # noqa: BLE001 — the last resort: a message, not a traceback
+            click.echo(f"error: {type(error).__name__}: {error}", err=True)
+            sys.exit(EXIT_FAILURE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="resilience")
+def main() -> None:
+    """resilience — what happens to a small municipality when its cornerstone company closes."""
+
+
+def _progress(total: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", disable=None, file=sys.stderr, dynamic_ncols=True)
+
+
+def _run(scenario_path: Path, out: Path, **options: Any) -> Path:
+    from resilience.workflow import load_checked, run_scenario
+
+    scenario = load_checked(scenario_path)
+    strategies: Sequence[str] = options.pop("strategies", ()) or ()
+    unknown = [s for s in strategies if s not in scenario.strategies]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown strategy {', '.join(map(repr, unknown))}; the scenario has: {', '.join(scenario.strategies)}",
+            param_hint="--strategy",
+        )
+    bar: list[Any] = []
+
+    def on_plan(total: int) -> None:
+        bar.append(_progress(total))
+
+    def on_done(*_: Any) -> None:
+        bar[0].update(1)
+
+    try:
+        return run_scenario(scenario, out, strategies=strategies, on_plan=on_plan, on_done=on_done, **options)
+    finally:
+        if bar:
+            bar[0].close()
+
+
+def _free_dir(base: Path) -> Path:
+    if not base.exists() or not any(base.iterdir()):
+        return base
+    n = 2
+    while (candidate := base.with_name(f"{base.name}-{n}")).exists():
+        n += 1
+    return candidate
+
+
+def bundled_scenario() -> Path:
+    """Path of the bundled Træna scenario."""
+    return Path(str(files("resilience") / "scenarios" / "traena.yaml"))
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results directory (default: results/demo, or the next free results/demo-N).")
+@click.option("--replications", type=click.IntRange(1, 100_000), default=None, help="Replications per strategy.")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes.")
+@_handle_errors
+def demo(out: Path | None, replications: int | None, workers: int) -> None:
+    """Run the bundled Træna scenario and write its report."""
+    target = out if out is not None else _free_dir(Path("results") / "demo")
+    directory = _run(bundled_scenario(), target, replications=replications, workers=workers)
+    click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results directory (default: results/<scenario file name>).")
+@click.option("--replications", type=click.IntRange(1, 100_000), default=None, help="Replications per strategy.")
+@click.option("--seed", type=click.IntRange(0, None), default=None, help="Root seed (overrides run.seed).")
+@click.option("--horizon", type=click.IntRange(1900, 2200), default=None, help="Last simulated year.")
+@click.option("--strategy", "strategies", multiple=True, help="Run only this strategy (repeatable).")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes.")
+@click.option("--force", is_flag=True, help="Replace an existing results directory.")
+@_handle_errors
+def run(
+    scenario: Path, out: Path | None, replications: int | None, seed: int | None, horizon: int | None,
+    strategies: tuple[str, ...], workers: int, force: bool,
+) -> None:
+    """Run SCENARIO (a YAML file) and write timeseries, summary, resolved scenario and report."""
+    target = out if out is not None else Path("results") / scenario.stem
+    directory = _run(scenario, target, replications=replications, seed=seed, horizon=horizon,
+                     strategies=strategies, workers=workers, force=force)
+    click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@_handle_errors
+def validate(scenario: Path) -> None:
+    """Check SCENARIO without running it."""
+    from resilience.workflow import load_checked
+
+    loaded = load_checked(scenario)
+    click.echo(f"{scenario}: valid ({len(loaded.strategies)} strategies, horizon {loaded.run.horizon})")
+
+
+@main.command()
+@_handle_errors
+def schema() -> None:
+    """Print the scenario JSON Schema (for editor autocompletion)."""
+    from resilience.config import scenario_json_schema
+
+    click.echo(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--lang", type=click.Choice(["nb", "en"]), default=None, help="Language (default: the scenario's).")
+@_handle_errors
+def report(results_dir: Path, lang: str | None) -> None:
+    """(Re)write report.html from the stored results in RESULTS_DIR."""
+    from resilience.workflow import write_report
+
+    click.echo(f"Report in {write_report(results_dir, lang)}")
+
+
+@main.command()
+@click.option("--kommune", required=True, help="Kommunenummer, four digits, e.g. 1835.")
+@click.option("--year", type=int, default=None, help="Base year (default: the latest in the data).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Scenario file to write (default: print it).")
+@_handle_errors
+def init(kommune: str, year: int | None, out: Path | None) -> None:
+    """Write a starting scenario for any municipality in the bundled SSB data."""
+    from resilience.experiments import atomic_write_text
+    from resilience.workflow import starting_scenario
+
+    text = starting_scenario(kommune, year)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    if out.exists():
+        raise click.BadParameter(f"{out} exists; choose another file name", param_hint="--out")
+    atomic_write_text(out, text)
+    click.echo(f"Wrote {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,113 @@
+"""Running replications: one (strategy, replication) is one model run; an ensemble is many.
+
+    >>> from resilience.config import load_scenario                    # doctest: +SKIP
+    >>> scenario = load_scenario("scenarios/traena.yaml")                # doctest: +SKIP
+    >>> tasks = plan_runs(scenario, replications=4)                      # doctest: +SKIP
+    >>> frame = run_ensemble(scenario, tasks, workers=2)                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from resilience.config import Scenario
+from resilience.experiments.seeds import replication_seeds
+from resilience.experiments.uncertainty import draw_uncertainties
+from resilience.model import MunicipalityModel, Parameters
+
+__all__ = ["RunTask", "plan_runs", "run_ensemble", "run_replication"]
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One model run: a strategy, a replication number, its seed and its drawn parameter values."""
+
+    strategy: str
+    replication: int
+    seed: int
+    drawn: dict[str, float] = field(default_factory=dict)
+
+
+def plan_runs(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    strategies: Sequence[str] | None = None,
+) -> list[RunTask]:
+    """Every (strategy, replication) of the ensemble, baseline first; replication r has one seed for all."""
+    n = scenario.run.replications if replications is None else replications
+    root = scenario.run.seed if seed is None else seed
+    names = list(scenario.strategies)
+    if strategies:
+        names = [s for s in names if s in strategies]
+        if "baseline" not in names:
+            names.insert(0, "baseline")
+    seeds = replication_seeds(root, n)
+    draws = [draw_uncertainties(scenario.uncertainties, root, r) for r in range(n)]
+    return [RunTask(s, r, seeds[r], draws[r]) for s in names for r in range(n)]
+
+
+def run_replication(scenario: Scenario, task: RunTask, *, horizon: int | None = None) -> pd.DataFrame:
+    """Run one replication and return its yearly rows, led by ``strategy``, ``replication`` and ``seed``."""
+    base = Parameters().replace(**{k: float(v) for k, v in scenario.parameters.items()})
+    parameters = base.replace(**task.drawn) if task.drawn else base
+    model = MunicipalityModel(
+        scenario, np.random.SeedSequence(task.seed), parameters=parameters, horizon=horizon
+    )
+    frame = model.run()
+    frame.insert(0, "seed", np.int64(task.seed))
+    frame.insert(0, "replication", task.replication)
+    frame.insert(0, "strategy", task.strategy)
+    return frame
+
+
+def _run_one(args: tuple[Scenario, RunTask, int | None]) -> pd.DataFrame:
+    scenario, task, horizon = args
+    return run_replication(scenario, task, horizon=horizon)
+
+
+def run_ensemble(
+    scenario: Scenario,
+    tasks: Iterable[RunTask],
+    *,
+    workers: int = 1,
+    horizon: int | None = None,
+    on_done: Callable[[RunTask, pd.DataFrame], None] | None = None,
+) -> pd.DataFrame:
+    """Run ``tasks`` (serially, or on ``workers`` processes) and return all rows, sorted.
+
+    The result does not depend on ``workers``: each run is seeded on its own and rows are sorted by
+    strategy order, replication and year. ``on_done`` is called as each run finishes (for progress).
+    """
+    tasks = list(tasks)
+    frames: list[pd.DataFrame] = []
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            frame = run_replication(scenario, task, horizon=horizon)
+            frames.append(frame)
+            if on_done:
+                on_done(task, frame)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, len(tasks))) as pool:
+            futures = {pool.submit(_run_one, (scenario, task, horizon)): task for task in tasks}
+            for future in as_completed(futures):
+                frame = future.result()
+                frames.append(frame)
+                if on_done:
+                    on_done(futures[future], frame)
+    return sort_timeseries(pd.concat(frames, ignore_index=True), list(scenario.strategies))
+
+
+def sort_timeseries(frame: pd.DataFrame, strategy_order: Sequence[str]) -> pd.DataFrame:
+    """Rows in strategy order (as in the scenario), then replication, then year; a fresh index."""
+    order = {name: i for i, name in enumerate(strategy_order)}
+    key = frame["strategy"].map(order).fillna(len(order))
+    frame = frame.assign(_order=key).sort_values(["_order", "replication", "year"], kind="stable")
+    return frame.drop(columns="_order").reset_index(drop=True)

@@ -1,0 +1,47 @@
+"""Drawing the scenario's uncertain parameters, once per replication (shared by every strategy)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from resilience.config import Distribution
+from resilience.experiments.seeds import uncertainty_sequence
+
+__all__ = ["draw_uncertainties"]
+
+
+def _draw(distribution: Distribution, rng: np.random.Generator) -> float:
+    kind = distribution.distribution
+    if kind == "uniform":
+        return float(rng.uniform(distribution.low, distribution.high))
+    if kind == "triangular":
+        if distribution.low == distribution.high:
+            return float(distribution.low)
+        return float(rng.triangular(distribution.low, distribution.mode, distribution.high))
+    if kind == "normal":
+        low = -np.inf if distribution.low is None else distribution.low
+        high = np.inf if distribution.high is None else distribution.high
+        # Rejection keeps the normal shape inside the bounds; the config layer guarantees mean ∈ [low, high].
+        for _ in range(10_000):
+            value = float(rng.normal(distribution.mean, distribution.sd))
+            if low <= value <= high:
+                return value
+        return float(np.clip(distribution.mean, low, high))
+    if kind == "choice":
+        values = [float(v) for v in distribution.values]
+        weights = None
+        if distribution.weights is not None:
+            w = np.asarray(distribution.weights, dtype=float)
+            weights = w / w.sum()
+        return float(values[int(rng.choice(len(values), p=weights))])
+    raise ValueError(f"unknown distribution {kind!r}")
+
+
+def draw_uncertainties(
+    uncertainties: Mapping[str, Distribution], root_seed: int, replication: int
+) -> dict[str, float]:
+    """One value per uncertain parameter for ``replication`` (sorted by name, so the order is stable)."""
+    rng = np.random.default_rng(uncertainty_sequence(root_seed, replication))
+    return {name: _draw(uncertainties[name], rng) for name in sorted(uncertainties)}

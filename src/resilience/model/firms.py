@@ -1,0 +1,83 @@
+"""Firms: creation, entrepreneurship and the exit of young firms."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from resilience.model.state import Status
+
+if TYPE_CHECKING:
+    from resilience.model.agents import Firm
+    from resilience.model.model import MunicipalityModel
+
+__all__ = ["BASIC_SECTORS", "SECTORS", "create_firm", "sector_code", "step"]
+
+#: Sectors in a fixed order (their codes are positions in this tuple).
+SECTORS: tuple[str, ...] = (
+    "fish_processing",
+    "aquaculture",
+    "fishing",
+    "tourism",
+    "manufacturing",
+    "energy",
+    "other_basic",
+    "local_services",
+    "public",
+)
+#: Basic (exporting) sectors: their jobs bring money in and drive the local multiplier.
+BASIC_SECTORS: tuple[str, ...] = SECTORS[:7]
+
+
+def sector_code(sector: str) -> int:
+    """Position of ``sector`` in :data:`SECTORS`."""
+    return SECTORS.index(sector)
+
+
+def create_firm(
+    model: MunicipalityModel, name: str, sector: str, jobs: int, *, cornerstone: bool = False,
+    founded: int | None = None,
+) -> Firm:
+    """Add a firm (an instance of ``model.firm_class``) and return it."""
+    firm = model.firm_class(
+        model, len(model.firms), name, sector, jobs, cornerstone=cornerstone, founded=founded
+    )
+    model.firms.append(firm)
+    return firm
+
+
+def step(model: MunicipalityModel) -> None:
+    """Young firms close with ``new_firm_exit_hazard``; residents start new firms at ``new_firm_rate``.
+
+    A founder is a resident aged 25–60 in the labour force (the unemployed twice as likely: necessity
+    entrepreneurship); the new firm has 1–3 jobs in tourism or local services, the founder holding one.
+    """
+    rng = model.streams["firms"]
+    p = model.params
+    for firm in model.firms:
+        if firm.open and firm.founded is not None and rng.random() < p.new_firm_exit_hazard:
+            firm.close()
+            model.flows["firm_exits"] += 1
+
+    pt = model.persons
+    residents = pt.resident_rows()
+    age = pt.age[residents]
+    working_age = int(((age >= 20) & (age <= 66)).sum())
+    expected = p.new_firm_rate * working_age / 1000.0 * model.entrepreneurship
+    status = pt.status[residents]
+    eligible = residents[(age >= 25) & (age <= 60) & ((status == Status.EMPLOYED) | (status == Status.UNEMPLOYED))]
+    for _ in range(int(rng.poisson(expected))):
+        if eligible.size == 0:
+            break
+        weights = np.where(pt.status[eligible] == Status.UNEMPLOYED, 2.0, 1.0)
+        founder = int(rng.choice(eligible, p=weights / weights.sum()))
+        eligible = eligible[eligible != founder]
+        sector = "tourism" if rng.random() < 0.3 else "local_services"
+        jobs = int(rng.integers(1, 4))
+        firm = create_firm(model, f"New firm {model.year}-{len(model.firms)}", sector, jobs, founded=model.year)
+        old = int(pt.employer[founder])
+        if old >= 0:
+            model.firms[old].note_departure()
+        model.hire(firm, founder, np.empty(0, dtype=np.int64))
+        model.flows["new_firms"] += 1

@@ -1,0 +1,186 @@
+"""The labour market: demand, layoffs and hiring (residents first), and exits from the labour force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from resilience.model.firms import BASIC_SECTORS, sector_code
+from resilience.model.state import Status
+
+if TYPE_CHECKING:
+    from resilience.model.model import MunicipalityModel
+
+__all__ = ["LabourReference", "exits", "layoffs_and_hiring", "update_demand"]
+
+#: Years after a layoff during which a person counts as displaced (raised migration and disability).
+DISPLACEMENT_YEARS = 5
+
+
+@dataclass(frozen=True)
+class LabourReference:
+    """Base-year quantities that labour demand is measured against."""
+
+    basic_jobs: float
+    children: int
+    elderly: int
+    population: int
+
+    @classmethod
+    def measure(cls, model: MunicipalityModel) -> LabourReference:
+        ages = model.persons.age[model.persons.resident_rows()]
+        return cls(
+            basic_jobs=basic_jobs(model),
+            children=int(((ages >= 1) & (ages <= 15)).sum()),
+            elderly=int((ages >= 80).sum()),
+            population=int(ages.size),
+        )
+
+
+def basic_jobs(model: MunicipalityModel) -> float:
+    """Target jobs of open basic-sector firms (the exporting base of the local economy)."""
+    return float(sum(f.target_jobs for f in model.firms if f.open and f.sector in BASIC_SECTORS))
+
+
+def update_demand(model: MunicipalityModel) -> None:
+    """Move local-service and public firms' targets part of the way towards what the economy supports.
+
+    Local services: initial jobs + ``local_multiplier`` × change in basic jobs since the base year.
+    Public: initial jobs scaled by children 1–15, residents 80+ and population, in their shares.
+    """
+    p = model.params
+    ref = model.reference
+    ages = model.persons.age[model.persons.resident_rows()]
+    children = int(((ages >= 1) & (ages <= 15)).sum())
+    elderly = int((ages >= 80).sum())
+    other_share = 1.0 - p.public_jobs_child_share - p.public_jobs_elderly_share
+    public_factor = (
+        p.public_jobs_child_share * (children / ref.children if ref.children else 1.0)
+        + p.public_jobs_elderly_share * (elderly / ref.elderly if ref.elderly else 1.0)
+        + other_share * (ages.size / ref.population if ref.population else 1.0)
+    )
+    local = [f for f in model.firms if f.open and f.responsive and f.sector == "local_services"]
+    local_initial = sum(f.initial_jobs for f in local)
+    local_target = max(0.0, local_initial + p.local_multiplier * (basic_jobs(model) - ref.basic_jobs))
+    for firm in model.firms:
+        if not (firm.open and firm.responsive):
+            continue
+        if firm.sector == "public":
+            desired = firm.initial_jobs * public_factor
+        elif firm.sector == "local_services":
+            desired = local_target * firm.initial_jobs / local_initial if local_initial else 0.0
+        else:
+            continue
+        firm.target_jobs += p.labour_demand_adjustment * (desired - firm.target_jobs)
+
+
+def _staff_by_firm(model: MunicipalityModel) -> list[NDArray[np.int64]]:
+    pt = model.persons
+    residents = pt.resident_rows()
+    employer = pt.employer[residents]
+    working = residents[employer >= 0]
+    order = np.argsort(pt.employer[working], kind="stable")
+    working = working[order]
+    bounds = np.searchsorted(pt.employer[working], np.arange(len(model.firms) + 1))
+    return [working[bounds[i] : bounds[i + 1]] for i in range(len(model.firms))]
+
+
+def layoffs_and_hiring(model: MunicipalityModel) -> None:
+    """Each open firm moves its workforce to its target.
+
+    Too many workers: non-resident workers go first, then residents at random (displaced).
+    Too few: job-seeking residents are hired first (same sector and a tie to the staff make a seeker more
+    likely to be chosen); then, off an island, commuters take ``commuting_share`` of what is left; then each
+    remaining vacancy is filled from outside with probability ``recruitment_success``, the recruit moving in
+    with a household if a dwelling is vacant.
+    """
+    from resilience.model.migration import move_in
+
+    rng = model.streams["labour"]
+    p = model.params
+    pt = model.persons
+    staff = _staff_by_firm(model)
+    for firm in list(model.firms):
+        if not firm.open:
+            continue
+        desired = int(round(firm.target_jobs))
+        current = staff[firm.index].size + firm.nonresident_workers
+        if current > desired:
+            model.lay_off(firm, current - desired)
+            continue
+        vacancies = desired - current
+        if vacancies == 0:
+            continue
+        residents = pt.resident_rows()
+        seekers = residents[
+            (pt.status[residents] == Status.UNEMPLOYED) & (pt.age[residents] >= 16) & (pt.age[residents] <= 66)
+        ]
+        colleagues = staff[firm.index]
+        if seekers.size:
+            weight = np.ones(seekers.size)
+            weight[pt.sector[seekers] == sector_code(firm.sector)] *= p.same_sector_hiring_weight
+            if colleagues.size:
+                staff_set = frozenset(colleagues.tolist())
+                knows = np.array(
+                    [any(n in staff_set for n in model.network.neighbours(int(s))) for s in seekers], dtype=bool
+                )
+                weight[knows] *= p.tie_hiring_weight
+            take = min(vacancies, seekers.size)
+            chosen = rng.choice(seekers, size=take, replace=False, p=weight / weight.sum())
+            for row in np.sort(chosen).tolist():
+                model.hire(firm, row, colleagues)
+            colleagues = np.concatenate([colleagues, np.sort(chosen)])
+            vacancies -= take
+        if vacancies and not model.island and model.commuting_share > 0:
+            commuters = int(rng.binomial(vacancies, model.commuting_share))
+            firm.nonresident_workers += commuters
+            vacancies -= commuters
+        recruits = int(rng.binomial(vacancies, p.recruitment_success)) if vacancies else 0
+        for _ in range(recruits):
+            head = move_in(model, kind="job", firm=firm, colleagues=colleagues)
+            if head is None:
+                break
+            colleagues = np.append(colleagues, head)
+        staff[firm.index] = colleagues
+
+
+def exits(model: MunicipalityModel) -> None:
+    """Retirement (62–66 at ``retirement_hazard``, 67–71 at 0.5, all at 72) and disability (40–66).
+
+    Displaced persons retire twice as readily and their disability hazard is raised by
+    ``displacement_disability_factor`` (Rege, Telle & Votruba 2009).
+    """
+    rng = model.streams["labour"]
+    p = model.params
+    pt = model.persons
+    residents = pt.resident_rows()
+    status = pt.status[residents]
+    age = pt.age[residents]
+    participant = (status == Status.EMPLOYED) | (status == Status.UNEMPLOYED)
+    displaced = (model.year - pt.displaced_year[residents]) < DISPLACEMENT_YEARS
+    retire = np.zeros(residents.size)
+    retire[(age >= 62) & (age <= 66)] = p.retirement_hazard
+    retire[(age >= 67) & (age <= 71)] = 0.5
+    retire[age >= 72] = 1.0
+    retire = np.where(displaced & (status == Status.UNEMPLOYED), np.minimum(1.0, 2 * retire), retire)
+    disable = np.where((age >= 40) & (age <= 66), p.disability_hazard, 0.0)
+    disable = np.where(displaced, disable * p.displacement_disability_factor, disable)
+    u = rng.random(residents.size)
+    retiring = participant & (u < retire)
+    disabled = participant & ~retiring & (u < retire + disable)
+    for row in residents[retiring].tolist():
+        agent = model.person_agents[row]
+        assert agent is not None
+        agent.retire()
+    for row in residents[disabled].tolist():
+        agent = model.person_agents[row]
+        assert agent is not None
+        agent.become_disabled()
+    model.flows["retired"] += int(retiring.sum())
+    model.flows["disabled"] += int(disabled.sum())
+    # Out of the labour force at 67 is retirement by another name.
+    olf = residents[((status == Status.OUT_OF_LABOUR_FORCE) | (status == Status.DISABLED)) & (age >= 67)]
+    pt.status[olf] = Status.RETIRED

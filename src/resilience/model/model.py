@@ -1,0 +1,379 @@
+"""The municipality model: one Mesa model, one step per year.
+
+Each year, in this fixed order (MODEL.md):
+
+1. scheduled events: closures and layoffs of the scenario's shocks, then interventions;
+2. demography: deaths, births, ageing, young adults leaving the parental home;
+3. labour demand: basic jobs from the scenario, local-service jobs through the local multiplier, public jobs
+   from the numbers of children and elderly;
+4. layoffs and hiring: residents first, then commuters, then recruitment from outside (which brings a
+   household, if a dwelling is vacant);
+5. labour-force exits: retirement, disability (raised after displacement);
+6. out-migration of households and of young adults (age profile × unemployment/displacement × ties × home
+   ownership × attractiveness);
+7. in-migration: return migrants, amenity-led and remote workers, limited by vacant dwellings;
+8. new firms (entrepreneurship) and exits of young firms;
+9. the municipal budget;
+10. data collection: one row per year (see :data:`resilience.model.outputs.COLUMNS`).
+
+Usage::
+
+    >>> from resilience.config import load_scenario
+    >>> scenario = load_scenario("scenarios/traena.yaml")      # doctest: +SKIP
+    >>> model = MunicipalityModel(scenario, seed=1)             # doctest: +SKIP
+    >>> model.run()                                             # doctest: +SKIP
+    >>> model.results().population.iloc[0]                      # doctest: +SKIP
+    442
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from resilience.config import Scenario
+from resilience.data import Population, municipality_population
+from resilience.model import budget, demography, firms, labour, migration
+from resilience.model.agents import Firm, Household, Person
+from resilience.model.initialisation import build_initial_state
+from resilience.model.network import SocialNetwork
+from resilience.model.outputs import collect_year, demographic_stocks
+from resilience.model.parameters import Parameters, fertility_by_age, mortality_by_age, move_rate_by_age
+from resilience.model.state import NO_ROW, DwellingTable, HouseholdTable, PersonTable, Status
+
+__all__ = ["PROCESS_NAMES", "MunicipalityModel", "YearlyProcess"]
+
+#: A yearly process: a function of the model, run once a year at its place in the schedule.
+YearlyProcess = Callable[["MunicipalityModel"], None]
+
+#: The named points of the yearly schedule, in order.
+PROCESS_NAMES: tuple[str, ...] = (
+    "events",
+    "demography",
+    "labour_demand",
+    "hiring",
+    "labour_exits",
+    "out_migration",
+    "in_migration",
+    "new_firms",
+    "budget",
+)
+
+#: Random streams, one per process, so that a change in one process (an intervention) does not shift the
+#: random numbers another process draws: common random numbers stay aligned across strategies.
+_STREAMS = ("init", "demography", "labour", "migration", "in_migration", "firms", "network", "events")
+
+
+class MunicipalityModel(mesa.Model):  # type: ignore[misc]
+    """One municipality, person by person, year by year.
+
+    Args:
+        scenario: a validated scenario (:func:`resilience.config.load_scenario`).
+        seed: a root seed or a :class:`numpy.random.SeedSequence`; every random number of the run flows from it.
+        parameters: parameter values (default: the scenario's ``parameters`` over the defaults).
+        population: the initial population (default: SSB 07459 for the scenario's municipality and base year).
+        person_class, household_class, firm_class: agent classes to use (subclasses of the defaults).
+        horizon: last simulated year (default: the scenario's ``run.horizon``).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | np.random.SeedSequence = 0,
+        *,
+        parameters: Parameters | None = None,
+        population: Population | None = None,
+        person_class: type[Person] = Person,
+        household_class: type[Household] = Household,
+        firm_class: type[Firm] = Firm,
+        horizon: int | None = None,
+        extra_processes: Mapping[str, Sequence[YearlyProcess]] | None = None,
+    ) -> None:
+        seed_sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        children = seed_sequence.spawn(len(_STREAMS) + 1)
+        super().__init__(rng=np.random.default_rng(children[0]))
+        self.streams: dict[str, np.random.Generator] = {
+            name: np.random.default_rng(child) for name, child in zip(_STREAMS, children[1:], strict=True)
+        }
+        self.config = scenario
+        if parameters is None:
+            parameters = Parameters().replace(**{k: float(v) for k, v in scenario.parameters.items()})
+        self.params = parameters
+        self.person_class = person_class
+        self.household_class = household_class
+        self.firm_class = firm_class
+        self.base_year = scenario.municipality.base_year
+        self.horizon = scenario.run.horizon if horizon is None else horizon
+        self.year = self.base_year
+        self.island = scenario.municipality.island
+        self.commuting_share = scenario.municipality.commuting_share or 0.0
+        self.attractiveness = 1.0
+        self.entrepreneurship = 1.0
+        self.extra_processes: dict[str, list[YearlyProcess]] = {
+            name: list(funcs) for name, funcs in (extra_processes or {}).items()
+        }
+        unknown = sorted(set(self.extra_processes) - set(PROCESS_NAMES))
+        if unknown:
+            raise ValueError(f"unknown schedule point(s) {unknown}; choose from {list(PROCESS_NAMES)}")
+
+        # Schedules derived from the parameters, by single-year age.
+        p = self.params
+        self.death_probability = np.stack(
+            [
+                mortality_by_age(p.life_expectancy_male, p.gompertz_slope, p.makeham_constant),
+                mortality_by_age(p.life_expectancy_female, p.gompertz_slope, p.makeham_constant),
+            ]
+        )
+        self.birth_probability = fertility_by_age(p.total_fertility_rate)
+        self.move_probability = move_rate_by_age(p.out_migration_scale)
+
+        self.persons = PersonTable()
+        self.households = HouseholdTable()
+        self.dwellings = DwellingTable()
+        self.person_agents: list[Person | None] = []
+        self.household_agents: list[Household | None] = []
+        self.firms: list[Firm] = []
+        self.network = SocialNetwork(self.persons)
+
+        self.flows: dict[str, int] = {}
+        self._reset_flows()
+        self.diaspora = 0.0
+        self.budget: dict[str, float] = {}
+        self.records: list[dict[str, Any]] = []
+        self.reporters: dict[str, Callable[[MunicipalityModel], float]] = {}
+
+        if population is None:
+            population = municipality_population(scenario.municipality.kommunenummer, self.base_year)
+        self.initial_population = population
+        build_initial_state(self, population)
+        self.reference = labour.LabourReference.measure(self)
+        self.migration_norm = migration.normalising_factor(self)
+        self.budget_fixed_cost = 0.0  # set by the budget process in the base year
+        self._shocks_by_year: dict[int, list[Any]] = {}
+        for shock in scenario.shocks:
+            self._shocks_by_year.setdefault(shock.year, []).append(shock)
+
+    # ----------------------------------------------------------------------------------------------
+    # The schedule
+    # ----------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one year (1 January of ``year`` to 1 January of ``year + 1``)."""
+        start = demographic_stocks(self)
+        self._reset_flows()
+        self._run("events", self.apply_scheduled_events)
+        self._run("demography", demography.step)
+        self._run("labour_demand", labour.update_demand)
+        self._run("hiring", labour.layoffs_and_hiring)
+        self._run("labour_exits", labour.exits)
+        self._run("out_migration", migration.out_migration)
+        self._run("in_migration", migration.in_migration)
+        self._run("new_firms", firms.step)
+        self._run("budget", budget.step)
+        self.records.append(collect_year(self, start))
+        self.persons.years_here[self.persons.resident_rows()] += 1
+        self.year += 1
+        if self.year > self.horizon:
+            self.running = False
+
+    def _run(self, name: str, process: YearlyProcess) -> None:
+        process(self)
+        for extra in self.extra_processes.get(name, ()):
+            extra(self)
+
+    def run(self) -> pd.DataFrame:
+        """Simulate every year from the base year to the horizon and return :meth:`results`."""
+        while self.running:
+            self.step()
+        return self.results()
+
+    def results(self) -> pd.DataFrame:
+        """One row per simulated year (see :mod:`resilience.model.outputs`)."""
+        return pd.DataFrame.from_records(self.records)
+
+    def apply_scheduled_events(self, model: MunicipalityModel | None = None) -> None:
+        """Shocks scheduled for this year: closures and layoffs."""
+        for shock in self._shocks_by_year.get(self.year, ()):
+            firm = self.firm_named(shock.employer)
+            if not firm.open:
+                continue
+            if shock.type == "closure":
+                firm.close()
+            else:
+                firm.reduce(int(shock.jobs))
+
+    def firm_named(self, name: str) -> Firm:
+        """The firm called ``name`` (case-insensitive); raises KeyError."""
+        for firm in self.firms:
+            if firm.name.casefold() == name.casefold():
+                return firm
+        raise KeyError(name)
+
+    # ----------------------------------------------------------------------------------------------
+    # Book-keeping used by the processes and the agents
+    # ----------------------------------------------------------------------------------------------
+    def _reset_flows(self) -> None:
+        self.flows = dict.fromkeys(
+            ("births", "deaths", "in_migrants", "out_migrants", "return_migrants", "job_migrants",
+             "remote_migrants", "displaced", "hired", "retired", "disabled", "new_firms", "firm_exits"),
+            0,
+        )
+
+    @property
+    def population(self) -> int:
+        """Current number of residents."""
+        return int(self.persons.present[: self.persons.n].sum())
+
+    def add_persons(
+        self,
+        ages: NDArray[np.integer[Any]],
+        sexes: NDArray[np.integer[Any]],
+        household: int,
+        *,
+        born_here: bool,
+        status: NDArray[np.integer[Any]] | None = None,
+        with_parents: NDArray[np.bool_] | None = None,
+    ) -> NDArray[np.int64]:
+        """Create resident persons in ``household`` and return their rows."""
+        rows = self.persons.add(len(ages))
+        pt = self.persons
+        pt.present[rows] = True
+        pt.age[rows] = ages
+        pt.sex[rows] = sexes
+        pt.household[rows] = household
+        pt.born_here[rows] = born_here
+        if status is not None:
+            pt.status[rows] = status
+        if with_parents is not None:
+            pt.with_parents[rows] = with_parents
+        hh = self.household_agents[household]
+        assert hh is not None
+        for row in rows.tolist():
+            self.person_agents.append(self.person_class(self, row))
+            self.network.add_person(row)
+            hh.members.append(row)
+        return rows
+
+    def add_household(self, dwelling: int, *, owner: bool) -> int:
+        """Create a household living in ``dwelling`` and return its row."""
+        row = int(self.households.add(1)[0])
+        self.households.present[row] = True
+        self.households.dwelling[row] = dwelling
+        self.households.owner[row] = owner
+        self.dwellings.occupant[dwelling] = row
+        self.household_agents.append(self.household_class(self, row))
+        return row
+
+    def add_dwellings(self, count: int, *, available: bool = True) -> NDArray[np.int64]:
+        """Build ``count`` vacant dwellings."""
+        rows = self.dwellings.add(count)
+        self.dwellings.available[rows] = available
+        return rows
+
+    def remove_person(self, row: int, *, emigrated: bool) -> None:
+        """A resident dies (``emigrated=False``) or moves out; the flows are counted here, once."""
+        pt = self.persons
+        if not pt.present[row]:
+            return
+        pt.present[row] = False
+        self.flows["out_migrants" if emigrated else "deaths"] += 1
+        if emigrated and pt.born_here[row]:
+            self.diaspora += 1.0
+        firm = int(pt.employer[row])
+        if firm >= 0:
+            self.firms[firm].note_departure()
+        pt.employer[row] = NO_ROW
+        hh_row = int(pt.household[row])
+        household = self.household_agents[hh_row]
+        assert household is not None
+        household.members.remove(row)
+        if not household.members:
+            self._dissolve_household(hh_row, vacated_by_emigration=emigrated)
+        self.network.remove_person(row, emigrated=emigrated)
+        agent = self.person_agents[row]
+        if agent is not None:
+            agent.remove()
+            self.person_agents[row] = None
+
+    def _dissolve_household(self, hh_row: int, *, vacated_by_emigration: bool) -> None:
+        households, dwellings = self.households, self.dwellings
+        households.present[hh_row] = False
+        dwelling = int(households.dwelling[hh_row])
+        households.dwelling[hh_row] = NO_ROW
+        dwellings.occupant[dwelling] = NO_ROW
+        # Part of the dwellings left behind become holiday homes or are kept unused (NIBR 2014:1).
+        available = self.streams["demography"].random() < self.params.vacated_dwelling_available
+        dwellings.available[dwelling] = bool(available)
+        agent = self.household_agents[hh_row]
+        if agent is not None:
+            agent.remove()
+            self.household_agents[hh_row] = None
+
+    def take_vacant_dwelling(self) -> int | None:
+        """The lowest-numbered vacant available dwelling, or None."""
+        vacant = self.dwellings.vacant_available()
+        return int(vacant[0]) if vacant.size else None
+
+    def form_household(self, rows: Sequence[int]) -> int | None:
+        """Move residents ``rows`` out of their households into a vacant dwelling here; None if none free."""
+        dwelling = self.take_vacant_dwelling()
+        if dwelling is None:
+            return None
+        pt = self.persons
+        new = self.add_household(dwelling, owner=False)
+        new_agent = self.household_agents[new]
+        assert new_agent is not None
+        for row in rows:
+            old = int(pt.household[row])
+            old_agent = self.household_agents[old]
+            assert old_agent is not None
+            old_agent.members.remove(row)
+            if not old_agent.members:
+                self._dissolve_household(old, vacated_by_emigration=False)
+            pt.household[row] = new
+            pt.with_parents[row] = False
+            new_agent.members.append(row)
+        return new
+
+    def employees(self) -> NDArray[np.int64]:
+        """Resident employees per firm (array indexed by firm index)."""
+        pt = self.persons
+        employer = pt.employer[: pt.n]
+        mask = pt.present[: pt.n] & (employer >= 0)
+        return np.bincount(employer[mask], minlength=len(self.firms)).astype(np.int64)
+
+    def lay_off(self, firm: Firm, count: int | None) -> None:
+        """Lay off ``count`` workers of ``firm`` (all if None), non-resident workers first."""
+        if count is None:
+            firm.nonresident_workers = 0
+        else:
+            from_outside = min(count, firm.nonresident_workers)
+            firm.nonresident_workers -= from_outside
+            count -= from_outside
+            if count <= 0:
+                return
+        pt = self.persons
+        staff = np.flatnonzero(pt.present[: pt.n] & (pt.employer[: pt.n] == firm.index))
+        if count is not None and count < staff.size:
+            staff = np.sort(self.streams["labour"].choice(staff, size=count, replace=False))
+        for row in staff.tolist():
+            agent = self.person_agents[row]
+            assert agent is not None
+            agent.lose_job()
+            self.flows["displaced"] += 1
+
+    def hire(self, firm: Firm, row: int, colleagues: NDArray[np.int64]) -> None:
+        """Resident ``row`` takes a job at ``firm`` and gets ties to a few of its ``colleagues``."""
+        pt = self.persons
+        pt.employer[row] = firm.index
+        pt.status[row] = Status.EMPLOYED
+        pt.sector[row] = firms.sector_code(firm.sector)
+        self.flows["hired"] += 1
+        k = min(int(round(self.params.coworker_ties)), colleagues.size)
+        if k:
+            for other in self.streams["network"].choice(colleagues, size=k, replace=False).tolist():
+                self.network.tie(row, int(other), "work")

@@ -1,0 +1,116 @@
+"""What the model records each year: one row of :data:`COLUMNS` per simulated year.
+
+Stock columns about people (``population``, ages, households) are at 1 January of ``year``, as in SSB's
+tables; flow columns (``births``, ``deaths``, ``in_migrants``, ``out_migrants`` …) are what happened during
+``year``; labour and budget columns are measured at the end of ``year``'s labour market and budget. Hence
+``population[year + 1] == population[year] + births − deaths + in_migrants − out_migrants``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from resilience.model.firms import BASIC_SECTORS
+from resilience.model.state import Status
+
+if TYPE_CHECKING:
+    from resilience.model.model import MunicipalityModel
+
+__all__ = ["COLUMNS", "collect_year"]
+
+#: Column name → meaning (the data dictionary of ``timeseries.parquet``, after strategy/replication/seed).
+COLUMNS: dict[str, str] = {
+    "year": "calendar year",
+    "population": "residents on 1 January",
+    "births": "births during the year",
+    "deaths": "deaths during the year",
+    "in_migrants": "persons moving in during the year",
+    "out_migrants": "persons moving out during the year",
+    "job_migrants": "in-migrants in households recruited to a job here",
+    "return_migrants": "in-migrants born here (returning)",
+    "remote_migrants": "in-migrants in households of remote workers",
+    "employed": "employed residents at the end of the year (remote workers included)",
+    "unemployed": "unemployed residents at the end of the year",
+    "jobs": "jobs located here at the end of the year (target jobs of open firms, rounded)",
+    "jobs_filled": "jobs held by residents or non-resident workers",
+    "jobs_cornerstone": "jobs of cornerstone firms",
+    "jobs_basic": "jobs of basic (exporting) firms",
+    "jobs_local_services": "jobs of local-service firms",
+    "jobs_public": "jobs of public employers",
+    "nonresident_workers": "jobs held by commuters and other non-residents",
+    "displaced": "workers displaced (laid off or closed) during the year",
+    "retired": "labour-force participants who retired during the year",
+    "disabled": "labour-force participants who left on disability during the year",
+    "firms_open": "open firms at the end of the year",
+    "new_firms": "firms started during the year",
+    "pupils": "residents aged 6–15 on 1 January",
+    "age_0_5": "residents aged 0–5 on 1 January",
+    "age_16_66": "residents aged 16–66 on 1 January",
+    "age_67_plus": "residents aged 67 and over on 1 January",
+    "age_80_plus": "residents aged 80 and over on 1 January",
+    "males": "male residents on 1 January",
+    "females": "female residents on 1 January",
+    "households": "households on 1 January",
+    "vacant_dwellings": "vacant dwellings available to newcomers at the end of the year",
+    "ties_mean": "mean number of social ties per resident at the end of the year",
+    "tax_revenue": "municipal income tax, NOK",
+    "grant_revenue": "block grant, NOK",
+    "budget_balance": "revenue − costs (fixed, variable, interventions), NOK",
+}
+
+
+def demographic_stocks(model: MunicipalityModel) -> dict[str, int]:
+    """Stocks about people, read at the start of a year (1 January)."""
+    pt = model.persons
+    residents = pt.resident_rows()
+    age = pt.age[residents]
+    return {
+        "population": int(residents.size),
+        "pupils": int(((age >= 6) & (age <= 15)).sum()),
+        "age_0_5": int((age <= 5).sum()),
+        "age_16_66": int(((age >= 16) & (age <= 66)).sum()),
+        "age_67_plus": int((age >= 67).sum()),
+        "age_80_plus": int((age >= 80).sum()),
+        "males": int((pt.sex[residents] == 0).sum()),
+        "females": int((pt.sex[residents] == 1).sum()),
+        "households": int(model.households.present[: model.households.n].sum()),
+    }
+
+
+def collect_year(model: MunicipalityModel, start: dict[str, int]) -> dict[str, Any]:
+    """The row for ``model.year``: ``start`` holds the 1 January stocks, the rest is read now."""
+    pt = model.persons
+    residents = pt.resident_rows()
+    status = pt.status[residents]
+    employees = model.employees()
+    open_firms = [f for f in model.firms if f.open]
+
+    def jobs_where(keep: Any) -> int:
+        return int(sum(round(f.target_jobs) for f in open_firms if keep(f)))
+
+    row: dict[str, Any] = {"year": model.year, **start}
+    row.update({k: model.flows[k] for k in ("births", "deaths", "in_migrants", "out_migrants", "job_migrants",
+                                             "return_migrants", "remote_migrants", "displaced", "retired",
+                                             "disabled", "new_firms")})
+    row.update(
+        employed=int((status == Status.EMPLOYED).sum()),
+        unemployed=int((status == Status.UNEMPLOYED).sum()),
+        jobs=jobs_where(lambda f: True),
+        jobs_filled=int(sum(int(employees[f.index]) + f.nonresident_workers for f in open_firms)),
+        jobs_cornerstone=jobs_where(lambda f: f.cornerstone),
+        jobs_basic=jobs_where(lambda f: f.sector in BASIC_SECTORS),
+        jobs_local_services=jobs_where(lambda f: f.sector == "local_services"),
+        jobs_public=jobs_where(lambda f: f.sector == "public"),
+        nonresident_workers=int(sum(f.nonresident_workers for f in open_firms)),
+        firms_open=len(open_firms),
+        vacant_dwellings=int(model.dwellings.vacant_available().size),
+        ties_mean=float(np.round(pt.ties[residents].mean(), 4)) if residents.size else 0.0,
+        tax_revenue=model.budget.get("tax_revenue", 0.0),
+        grant_revenue=model.budget.get("grant_revenue", 0.0),
+        budget_balance=model.budget.get("budget_balance", 0.0),
+    )
+    for name, reporter in model.reporters.items():
+        row[name] = reporter(model)
+    return {name: row[name] for name in ["year", *[c for c in COLUMNS if c != "year"], *model.reporters]}

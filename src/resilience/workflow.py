@@ -1,0 +1,255 @@
+"""The end-to-end workflows the CLI and notebooks share: check, run, summarise and report.
+
+This module sits above every layer (config → model → experiments → analysis → reporting) and only wires
+them together.
+
+    >>> from resilience.workflow import run_scenario_file
+    >>> out = run_scenario_file("scenarios/traena.yaml", "results/traena", replications=4)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+from ruamel.yaml import YAML
+
+from resilience.analysis import summarise
+from resilience.config import Problem, Scenario, ScenarioError, dump_scenario, load_scenario, scenario_problem
+from resilience.data import SSB_ATTRIBUTION, population_series
+from resilience.experiments import (
+    RESOLVED,
+    REPORT,
+    SUMMARY,
+    TIMESERIES,
+    RunTask,
+    atomic_write,
+    atomic_write_text,
+    plan_runs,
+    prepare_results_dir,
+    read_timeseries,
+    run_ensemble,
+    write_timeseries,
+)
+from resilience.model import Parameters
+from resilience.reporting import ReportContext, render_report
+
+__all__ = [
+    "check_scenario",
+    "load_checked",
+    "package_version",
+    "run_scenario",
+    "run_scenario_file",
+    "starting_scenario",
+    "write_report",
+]
+
+
+def package_version() -> str:
+    """The installed version of resilience."""
+    return version("resilience")
+
+
+def check_scenario(scenario: Scenario) -> list[Problem]:
+    """Problems the schema cannot see: parameter names, levers, data for the municipality and year."""
+    from resilience.data import UnknownMunicipalityError, YearNotAvailableError, municipality_population
+
+    problems: list[Problem] = []
+    known = Parameters.names()
+    import difflib
+
+    for section in ("parameters", "uncertainties"):
+        for name in getattr(scenario, section):
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(scenario_problem(scenario, (section, name), f"unknown model parameter '{name}'{hint}"))
+    for strategy, interventions in scenario.strategies.items():
+        for i, intervention in enumerate(interventions):
+            problems.append(
+                scenario_problem(
+                    scenario, ("strategies", strategy, i, "lever"),
+                    f"unknown lever '{intervention.lever}'; this version has no intervention levers yet",
+                )
+            )
+    kommune = scenario.municipality.kommunenummer
+    try:
+        municipality_population(kommune, scenario.municipality.base_year)
+    except UnknownMunicipalityError as error:
+        problems.append(scenario_problem(scenario, ("municipality", "kommunenummer"), str(error.args[0])))
+    except YearNotAvailableError as error:
+        problems.append(scenario_problem(scenario, ("municipality", "base_year"), str(error.args[0])))
+    return problems
+
+
+def load_checked(path: str | os.PathLike[str]) -> Scenario:
+    """Load a scenario and run :func:`check_scenario`; raise :class:`ScenarioError` with every problem."""
+    scenario = load_scenario(path)
+    problems = check_scenario(scenario)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def _scenario_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def run_scenario(
+    scenario: Scenario,
+    out: str | os.PathLike[str],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: int | None = None,
+    strategies: Sequence[str] | None = None,
+    workers: int = 1,
+    force: bool = False,
+    on_done: Callable[[RunTask, pd.DataFrame], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+) -> Path:
+    """Run the ensemble and write the results directory; returns its path."""
+    out_dir = prepare_results_dir(out, force=force)
+    n = scenario.run.replications if replications is None else replications
+    root = scenario.run.seed if seed is None else seed
+    last = scenario.run.horizon if horizon is None else horizon
+    tasks = plan_runs(scenario, replications=n, seed=root, strategies=strategies)
+    if on_plan:
+        on_plan(len(tasks))
+    timeseries = run_ensemble(scenario, tasks, workers=workers, horizon=last, on_done=on_done)
+    write_timeseries(out_dir / TIMESERIES, timeseries)
+    summary = summarise(timeseries)
+    atomic_write(out_dir / SUMMARY, lambda tmp: summary.to_csv(tmp, index=False, float_format="%.6g"))
+    seeds = sorted({(t.replication, t.seed) for t in tasks})
+    resolved = dump_scenario(
+        scenario,
+        extra={
+            "resolved": {
+                "package_version": package_version(),
+                "root_seed": root,
+                "replications": n,
+                "horizon": last,
+                "strategies_run": list(dict.fromkeys(t.strategy for t in tasks)),
+                "replication_seeds": [s for _, s in seeds],
+                "parameters": Parameters().replace(**dict(scenario.parameters)).as_dict(),
+                "uncertain_parameters_drawn": {
+                    r: dict(t.drawn) for r, t in {t.replication: t for t in tasks if t.drawn}.items()
+                },
+            }
+        },
+    )
+    atomic_write_text(out_dir / RESOLVED, resolved)
+    write_report(out_dir)
+    return out_dir
+
+
+def run_scenario_file(path: str | os.PathLike[str], out: str | os.PathLike[str], **options: object) -> Path:
+    """:func:`load_checked` then :func:`run_scenario`."""
+    return run_scenario(load_checked(path), out, **options)  # type: ignore[arg-type]
+
+
+def write_report(results_dir: str | os.PathLike[str], lang: str | None = None) -> Path:
+    """(Re)write ``report.html`` from the stored results of ``results_dir``."""
+    from resilience.config import parse_scenario
+
+    directory = Path(results_dir)
+    resolved_text = (directory / RESOLVED).read_text(encoding="utf-8")
+    meta = YAML(typ="safe").load(resolved_text).get("resolved", {})
+    document = YAML(typ="safe").load(resolved_text)
+    document.pop("resolved", None)
+    stream = __import__("io").StringIO()
+    yaml = YAML()
+    yaml.dump(document, stream)
+    scenario = parse_scenario(stream.getvalue(), filename=str(directory / RESOLVED))
+    timeseries = read_timeseries(directory / TIMESERIES)
+    summary = pd.read_csv(directory / SUMMARY)
+    lang = lang or scenario.language
+    kommune = scenario.municipality.kommunenummer
+    history = population_series(kommune)
+    history = history[history.index <= scenario.municipality.base_year]
+    context = ReportContext(
+        municipality=scenario.municipality.name or kommune,
+        scenario_name=scenario.name,
+        scenario_hash=_scenario_hash(resolved_text),
+        version=str(meta.get("package_version", package_version())),
+        seed=int(meta.get("root_seed", scenario.run.seed)),
+        replications=int(meta.get("replications", scenario.run.replications)),
+        created=datetime.fromtimestamp((directory / TIMESERIES).stat().st_mtime, UTC).strftime("%Y-%m-%d"),
+        attribution=SSB_ATTRIBUTION[lang],
+        lang=lang,
+        shock_years=sorted({s.year for s in scenario.shocks}),
+        history=history,
+    )
+    path = directory / REPORT
+    atomic_write_text(path, render_report(timeseries, summary, context))
+    return path
+
+
+_INIT_TEMPLATE = """\
+# Starting scenario for {name} (kommune {kommune}), written by `resilience init`.
+# The population is real (SSB table 07459, 1 January {year}: {population} residents).
+# The EMPLOYERS BELOW ARE ESTIMATES from the municipality's size (≈ {jobs_per_resident} jobs per resident,
+# split by typical shares): replace them with the real firms, their sectors and their jobs.
+schema_version: 1
+name: "{name}: the largest employer closes"
+language: nb
+municipality:
+  kommunenummer: "{kommune}"
+  name: "{name}"
+  base_year: {year}
+  island: false
+  commuting_share: 0.1           # share of vacancies that commuters can fill (estimate)
+employers:
+  - name: Største bedrift        # ESTIMATE: the cornerstone firm
+    sector: other_basic
+    jobs: {cornerstone}
+    cornerstone: true
+  - name: Annen eksportnæring    # ESTIMATE: other basic (exporting) jobs
+    sector: other_basic
+    jobs: {basic}
+  - name: Lokale tjenester       # ESTIMATE: shops, trades, private services
+    sector: local_services
+    jobs: {local}
+  - name: Kommunen               # ESTIMATE: public jobs
+    sector: public
+    jobs: {public}
+shocks:
+  - type: closure
+    employer: Største bedrift
+    year: {shock_year}
+uncertainties: {{}}
+strategies:
+  baseline: []
+run:
+  horizon: {horizon}
+  replications: 20
+  seed: 1
+"""
+
+#: Employed persons per resident in Norway (≈ 2.9 million employed, 5.5 million residents; SSB 2024).
+_JOBS_PER_RESIDENT = 0.5
+
+
+def starting_scenario(kommune: str, year: int | None = None) -> str:
+    """A commented starting scenario (YAML text) for municipality ``kommune`` in ``year`` (default: latest)."""
+    from resilience.data import available_years, municipality_population
+
+    if year is None:
+        year = max(available_years(kommune))
+    population = municipality_population(kommune, year)
+    jobs = round(population.total * _JOBS_PER_RESIDENT)
+    # Typical shares (assumption): public ≈ 30 %, local services ≈ 30 %, basic ≈ 40 % of which the largest
+    # firm holds a third.
+    public, local = round(0.3 * jobs), round(0.3 * jobs)
+    cornerstone = round((jobs - public - local) / 3)
+    basic = jobs - public - local - cornerstone
+    return _INIT_TEMPLATE.format(
+        name=population.name, kommune=kommune, year=year, population=population.total,
+        jobs_per_resident=_JOBS_PER_RESIDENT, cornerstone=cornerstone, basic=basic, local=local, public=public,
+        shock_year=year + 2, horizon=year + 25,
+    )
