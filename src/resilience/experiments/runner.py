@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -95,7 +96,10 @@ def run_ensemble(
             if on_done:
                 on_done(task, frame)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, len(tasks))) as pool:
+        # "spawn": forking a process that may hold threads (pyarrow, BLAS) can deadlock the child.
+        context = multiprocessing.get_context("spawn")
+        max_workers = min(workers, os.cpu_count() or 1, len(tasks))
+        with ProcessPoolExecutor(max_workers=max_workers, mp_context=context) as pool:
             futures = {pool.submit(_run_one, (scenario, task, horizon)): task for task in tasks}
             for future in as_completed(futures):
                 frame = future.result()

@@ -1,0 +1,112 @@
+"""Invariant checks for models and results, public so researchers can check their own extensions.
+
+    >>> model = MunicipalityModel(scenario, seed=1)            # doctest: +SKIP
+    >>> while model.running:                                     # doctest: +SKIP
+    ...     model.step()
+    ...     check_model_invariants(model)
+    >>> check_accounting_identity(model.results())              # doctest: +SKIP
+
+Each check raises :class:`InvariantError` naming what is wrong, where, and the values seen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from resilience.model import MunicipalityModel
+
+__all__ = ["InvariantError", "check_accounting_identity", "check_model_invariants"]
+
+
+class InvariantError(AssertionError):
+    """An invariant of the model or of its results does not hold."""
+
+
+def _fail(message: str, **values: Any) -> None:
+    detail = ", ".join(f"{k}={v!r}" for k, v in values.items())
+    raise InvariantError(f"{message} ({detail})" if detail else message)
+
+
+def check_model_invariants(model: MunicipalityModel) -> None:
+    """Check the model's state: people, households, dwellings, jobs and the network agree with each other."""
+    pt, households, dwellings = model.persons, model.households, model.dwellings
+    residents = pt.resident_rows()
+    if residents.size and int(pt.age[residents].min()) < 0:
+        _fail("negative age", year=model.year, min_age=int(pt.age[residents].min()))
+
+    # Employment: nobody works for a closed firm; employers are valid firm indices.
+    employer = pt.employer[residents]
+    firms = employer[employer >= 0]
+    if firms.size and int(firms.max()) >= len(model.firms):
+        _fail("employer index out of range", year=model.year, max_index=int(firms.max()))
+    closed = [f.index for f in model.firms if not f.open]
+    working_for_closed = np.isin(firms, closed)
+    if working_for_closed.any():
+        _fail("residents employed by a closed firm", year=model.year, count=int(working_for_closed.sum()))
+    for firm in model.firms:
+        if firm.nonresident_workers < 0 or (not firm.open and firm.nonresident_workers):
+            _fail("bad non-resident workers", year=model.year, firm=firm.name, value=firm.nonresident_workers)
+
+    # Households: every resident belongs to a present household whose member list holds them, and back.
+    present_hh = np.flatnonzero(households.present[: households.n])
+    member_count = 0
+    for hh_row in present_hh.tolist():
+        agent = model.household_agents[hh_row]
+        if agent is None or not agent.members:
+            _fail("present household without members", year=model.year, household=hh_row)
+            return
+        member_count += len(agent.members)
+        rows = np.asarray(agent.members)
+        if not (pt.present[rows].all() and (pt.household[rows] == hh_row).all()):
+            _fail("household member list disagrees with persons", year=model.year, household=hh_row)
+    if member_count != residents.size:
+        _fail("residents and household members differ", year=model.year, residents=int(residents.size),
+              members=member_count)
+
+    # Dwellings: one household per dwelling, and the dwelling points back at it.
+    homes = households.dwelling[present_hh]
+    if np.unique(homes).size != homes.size or (homes < 0).any():
+        _fail("a dwelling holds two households (or a household has none)", year=model.year)
+    if not (dwellings.occupant[homes] == present_hh).all():
+        _fail("dwelling occupant disagrees with household", year=model.year)
+    occupied = np.flatnonzero(dwellings.occupant[: dwellings.n] >= 0)
+    if occupied.size != present_hh.size:
+        _fail("occupied dwellings and households differ", year=model.year, occupied=int(occupied.size),
+              households=int(present_hh.size))
+
+    # Network: nodes are exactly the residents, and the tie counts mirror the degrees.
+    graph = model.network.graph
+    if graph.number_of_nodes() != residents.size or not all(int(r) in graph for r in residents):
+        _fail("network nodes are not the residents", year=model.year, nodes=graph.number_of_nodes(),
+              residents=int(residents.size))
+    degrees = np.array([graph.degree(int(r)) for r in residents], dtype=np.int64)
+    if not np.array_equal(degrees, pt.ties[residents].astype(np.int64)):
+        _fail("tie counts differ from network degrees", year=model.year)
+
+    # Agents: Mesa's agent registry holds exactly the residents and present households.
+    from resilience.model.agents import Household, Person
+
+    n_person_agents = sum(1 for a in model.agents if isinstance(a, Person))
+    n_household_agents = sum(1 for a in model.agents if isinstance(a, Household))
+    if n_person_agents != residents.size or n_household_agents != present_hh.size:
+        _fail("Mesa agents differ from residents/households", year=model.year, persons=n_person_agents,
+              households=n_household_agents)
+
+
+def check_accounting_identity(timeseries: pd.DataFrame) -> None:
+    """``population[y+1] = population[y] + births − deaths + in_migrants − out_migrants`` in every run."""
+    keys = [k for k in ("strategy", "replication") if k in timeseries.columns]
+    groups = timeseries.groupby(keys, sort=False) if keys else [((), timeseries)]
+    for key, run in groups:
+        run = run.sort_values("year")
+        expected = run["population"] + run["births"] - run["deaths"] + run["in_migrants"] - run["out_migrants"]
+        following = run["population"].shift(-1)
+        bad = run.loc[following.notna() & (following != expected), "year"]
+        if not bad.empty:
+            _fail("accounting identity broken", run=key, years=bad.tolist())
+        if not (np.diff(run["year"].to_numpy()) == 1).all():
+            _fail("years are not consecutive", run=key)

@@ -1,0 +1,41 @@
+"""What the model does over many replications: drift without a shock, and the closure's effect."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from resilience.experiments import plan_runs, run_ensemble
+from tests.conftest import traena_variant
+
+
+def _ensemble(shock: bool, replications: int) -> pd.DataFrame:
+    scenario = traena_variant(shock=shock)
+    return run_ensemble(scenario, plan_runs(scenario, replications=replications, seed=11), workers=2)
+
+
+def test_closure_lowers_population_and_jobs_over_100_replications():
+    closure = _ensemble(True, 100)
+    none = _ensemble(False, 100)
+    at = {name: frame[frame["year"] == 2050].set_index("replication") for name, frame in
+          (("closure", closure), ("none", none))}
+    # Common random numbers: replication r has the same seed in both, so compare pairwise.
+    population_gap = at["none"]["population"] - at["closure"]["population"]
+    jobs_gap = at["none"]["jobs"] - at["closure"]["jobs"]
+    assert population_gap.median() > 40
+    assert (population_gap > 0).mean() > 0.9
+    assert jobs_gap.median() > 60
+    # The effect shows already in the year after the closure.
+    after = {name: frame[frame["year"] == 2027]["jobs"].median() for name, frame in
+             (("closure", closure), ("none", none))}
+    assert after["none"] - after["closure"] >= 70
+
+
+def test_no_shock_population_drifts_like_small_island_municipalities():
+    frame = _ensemble(False, 30)
+    population = frame.pivot(index="year", columns="replication", values="population")
+    yearly = (population.loc[2050] / population.loc[2024]) ** (1 / 26) - 1
+    # A slow decline, of the order of 0–1.5 % a year: neither explosion nor collapse.
+    assert -0.015 <= float(np.median(yearly)) <= 0.0
+    gross_out = frame.groupby("year")["out_migrants"].mean() / frame.groupby("year")["population"].mean() * 1000
+    assert 30 <= float(gross_out.median()) <= 80  # Træna ≈ 55 per 1 000 (EVIDENCE §1)
