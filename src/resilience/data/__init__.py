@@ -1,0 +1,49 @@
+"""Real data for the model: the population of Norwegian municipalities from SSB table 07459.
+
+- :mod:`resilience.data.population` — the bundled dataset: :func:`municipality_population`,
+  :func:`population_series`, :func:`available_years`, :func:`municipalities`;
+- :mod:`resilience.data.ssb07459` — the reader for SSB's raw CSV exports (:func:`read_07459`);
+- :mod:`resilience.data.build` — how the bundled dataset is built from those exports.
+
+Usage::
+
+    >>> from resilience.data import SSB_ATTRIBUTION, municipality_population
+    >>> municipality_population("1835", 2024).total
+    442
+    >>> SSB_ATTRIBUTION["en"]
+    'Source: Statistics Norway (SSB), table 07459'
+"""
+
+from resilience.data.population import (
+    N_AGES,
+    SSB_ATTRIBUTION,
+    SSB_LICENCE,
+    Population,
+    UnknownMunicipalityError,
+    YearNotAvailableError,
+    available_years,
+    municipalities,
+    municipality_population,
+    population_series,
+    population_table,
+    split_by_share,
+)
+from resilience.data.ssb07459 import SSBFormatError, read_07459, read_07459_dir
+
+__all__ = [
+    "N_AGES",
+    "SSB_ATTRIBUTION",
+    "SSB_LICENCE",
+    "Population",
+    "SSBFormatError",
+    "UnknownMunicipalityError",
+    "YearNotAvailableError",
+    "available_years",
+    "municipalities",
+    "municipality_population",
+    "population_series",
+    "population_table",
+    "read_07459",
+    "read_07459_dir",
+    "split_by_share",
+]
