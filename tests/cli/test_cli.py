@@ -1,0 +1,169 @@
+"""The command line: exit codes, messages without tracebacks, and the files a run writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from resilience.cli import main
+from resilience.testing import check_accounting_identity
+from tests.conftest import TRAENA
+
+BAD = """\
+schema_version: 1
+name: bad
+municipality: {kommunenummer: "1835", base_year: 2024}
+employers:
+  - {name: Plant, sector: fish_processing, jobs: -5, cornerstone: true}
+shocks:
+  - {type: closure, employer: Plnt, year: 2026}
+run: {horizn: 2050, replications: 2, seed: 1}
+"""
+
+
+class _Resources(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href") and value and not value.startswith("#"):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+def external_resources(html: str) -> list[str]:
+    parser = _Resources()
+    parser.feed(html)
+    return parser.found
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_accepts_the_bundled_scenario():
+    code, out, _ = invoke("validate", str(TRAENA))
+    assert code == 0
+    assert "valid" in out
+
+
+def test_validate_reports_every_problem_with_file_and_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD, encoding="utf-8")
+    code, out, err = invoke("validate", str(path))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert any(line.startswith(f"{path}:5: employers[0].jobs:") for line in lines), lines
+    assert any(line.startswith(f"{path}:7: shocks[0].employer:") and "Plant" in line for line in lines), lines
+    assert any(line.startswith(f"{path}:8: run") and "horizon" in line for line in lines), lines
+    assert "Traceback" not in err
+
+
+def test_bad_scenario_exits_2_without_traceback_in_a_real_process(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "resilience", "run", str(path), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file_exits_2(tmp_path):
+    code, _, err = invoke("validate", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert "nope.yaml" in err
+
+
+def test_unknown_model_parameter_is_reported_with_line(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(TRAENA.read_text(encoding="utf-8") + "parameters:\n  local_multiplyer: 0.3\n", encoding="utf-8")
+    code, _, err = invoke("validate", str(path))
+    assert code == 2
+    assert "parameters.local_multiplyer" in err and "did you mean 'local_multiplier'" in err
+
+
+def test_schema_prints_json_schema():
+    code, out, _ = invoke("schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert {"municipality", "employers", "shocks", "strategies", "uncertainties", "run"} <= set(schema["properties"])
+
+
+def test_run_writes_the_results_directory(tmp_path):
+    out = tmp_path / "res"
+    code, stdout, _ = invoke("run", str(TRAENA), "--out", str(out), "--replications", "2", "--horizon", "2032")
+    assert code == 0, stdout
+    assert str(out) in stdout
+    frame = pd.read_parquet(out / "timeseries.parquet")
+    for column in ("strategy", "replication", "seed", "year", "population", "births", "deaths", "in_migrants",
+                   "out_migrants", "employed", "unemployed", "jobs", "pupils", "age_67_plus", "budget_balance"):
+        assert column in frame.columns
+    assert frame["year"].max() == 2032 and frame["year"].min() == 2024
+    check_accounting_identity(frame)
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["strategy"]) == ["baseline"]
+    resolved = (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
+    assert "replication_seeds" in resolved and "package_version" in resolved
+    html = (out / "report.html").read_text(encoding="utf-8")
+    # Self-contained: plotly.js is inline, no tag loads anything from elsewhere.
+    assert external_resources(html) == []
+    assert html.count("Plotly.newPlot") >= 1
+
+    # The results directory is never silently overwritten.
+    code, _, err = invoke("run", str(TRAENA), "--out", str(out), "--replications", "2", "--horizon", "2032")
+    assert code == 2 and "--force" in err
+    code, _, _ = invoke("run", str(TRAENA), "--out", str(out), "--replications", "2", "--horizon", "2032", "--force")
+    assert code == 0
+
+    # The report can be rewritten in the other language.
+    code, _, _ = invoke("report", str(out), "--lang", "en")
+    assert code == 0
+    assert "What happens to Træna?" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_unknown_strategy_is_bad_input(tmp_path):
+    code, _, err = invoke("run", str(TRAENA), "--out", str(tmp_path / "x"), "--strategy", "nope")
+    assert code == 2
+    assert "nope" in err
+
+
+def test_demo_runs_and_says_where(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = invoke("demo", "--replications", "2")
+    assert code == 0
+    assert "results/demo" in out
+    assert (tmp_path / "results" / "demo" / "report.html").exists()
+    # A second demo does not overwrite the first.
+    code, out, _ = invoke("demo", "--replications", "1")
+    assert code == 0 and "results/demo-2" in out
+
+
+def test_init_writes_a_valid_scenario(tmp_path):
+    path = tmp_path / "bodo.yaml"
+    code, _, _ = invoke("init", "--kommune", "1804", "--out", str(path))
+    assert code == 0
+    code, out, _ = invoke("validate", str(path))
+    assert code == 0, out
+    assert "ESTIMATE" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kommune", ["9999", "abc"])
+def test_init_unknown_kommune_exits_2(kommune):
+    code, _, err = invoke("init", "--kommune", kommune)
+    assert code == 2
+    assert "Traceback" not in err and err.strip()
+
+
+def test_python_dash_m_works():
+    proc = subprocess.run([sys.executable, "-m", "resilience", "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "demo" in proc.stdout
