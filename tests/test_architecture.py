@@ -1,0 +1,53 @@
+"""The architecture in the folders: Mesa only inside the model, data flowing one way."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "resilience"
+
+# Lower layers never import higher ones (config → model → experiments → analysis → reporting).
+LAYERS = ["config", "data", "model", "experiments", "analysis", "reporting"]
+ALLOWED = {
+    "config": set(),
+    "data": set(),
+    "model": {"config", "data"},
+    "experiments": {"config", "data", "model"},
+    "analysis": {"config", "data"},
+    "reporting": {"config", "data", "analysis"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_mesa_is_imported_only_in_the_model_package(path):
+    if path.relative_to(PACKAGE).parts[0] == "model":
+        return
+    assert not any(name == "mesa" or name.startswith("mesa.") for name in _imports(path)), path
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_layers_import_only_lower_layers(layer):
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] != "resilience" or len(parts) < 2 or parts[1] == layer:
+                continue
+            assert parts[1] in ALLOWED[layer], f"{path.relative_to(PACKAGE)} imports {name}"
