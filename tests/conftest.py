@@ -22,7 +22,5 @@ def traena_variant(*, shock: bool = True, base_year: int = 2024, horizon: int = 
     text = TRAENA.read_text(encoding="utf-8")
     text = text.replace("base_year: 2024", f"base_year: {base_year}").replace("horizon: 2050", f"horizon: {horizon}")
     if not shock:
-        text = text.replace(
-            "shocks:\n  - type: closure\n    employer: Fiskeindustri\n    year: 2026\n", "shocks: []\n"
-        )
+        text = text.replace("shocks:\n  - type: closure\n    employer: Fiskeindustri\n    year: 2026\n", "shocks: []\n")
     return parse_scenario(text + extra, filename="traena-variant.yaml")

@@ -21,7 +21,7 @@ EXIT_FAILURE = 1
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _handle_errors(command: F) -> F:
+def _handle_errors[F: Callable[..., Any]](command: F) -> F:
     """Turn expected failures into messages and exit codes, never tracebacks."""
 
     @wraps(command)
@@ -36,7 +36,12 @@ def _handle_errors(command: F) -> F:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
             sys.exit(EXIT_BAD_INPUT)
-        except (ResultsExistError, UnknownMunicipalityError, YearNotAvailableError, FileNotFoundError) as error:
+        except (
+            ResultsExistError,
+            UnknownMunicipalityError,
+            YearNotAvailableError,
+            FileNotFoundError,
+        ) as error:
             click.echo(f"error: {error.args[0] if error.args else error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
@@ -46,7 +51,7 @@ def _handle_errors(command: F) -> F:
             raise
         except click.ClickException:
             raise
-        except Exception as error:  # noqa: BLE001 — the last resort: a message, not a traceback
+        except Exception as error:
             click.echo(f"error: {type(error).__name__}: {error}", err=True)
             sys.exit(EXIT_FAILURE)
 
@@ -106,8 +111,12 @@ def bundled_scenario() -> Path:
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results directory (default: results/demo, or the next free results/demo-N).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Results directory (default: results/demo, or the next free results/demo-N).",
+)
 @click.option("--replications", type=click.IntRange(1, 100_000), default=None, help="Replications per strategy.")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes.")
 @_handle_errors
@@ -120,8 +129,12 @@ def demo(out: Path | None, replications: int | None, workers: int) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results directory (default: results/<scenario file name>).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Results directory (default: results/<scenario file name>).",
+)
 @click.option("--replications", type=click.IntRange(1, 100_000), default=None, help="Replications per strategy.")
 @click.option("--seed", type=click.IntRange(0, None), default=None, help="Root seed (overrides run.seed).")
 @click.option("--horizon", type=click.IntRange(1900, 2200), default=None, help="Last simulated year.")
@@ -130,13 +143,27 @@ def demo(out: Path | None, replications: int | None, workers: int) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing results directory.")
 @_handle_errors
 def run(
-    scenario: Path, out: Path | None, replications: int | None, seed: int | None, horizon: int | None,
-    strategies: tuple[str, ...], workers: int, force: bool,
+    scenario: Path,
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    horizon: int | None,
+    strategies: tuple[str, ...],
+    workers: int,
+    force: bool,
 ) -> None:
     """Run SCENARIO (a YAML file) and write timeseries, summary, resolved scenario and report."""
     target = out if out is not None else Path("results") / scenario.stem
-    directory = _run(scenario, target, replications=replications, seed=seed, horizon=horizon,
-                     strategies=strategies, workers=workers, force=force)
+    directory = _run(
+        scenario,
+        target,
+        replications=replications,
+        seed=seed,
+        horizon=horizon,
+        strategies=strategies,
+        workers=workers,
+        force=force,
+    )
     click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")
 
 
@@ -174,8 +201,12 @@ def report(results_dir: Path, lang: str | None) -> None:
 @main.command()
 @click.option("--kommune", required=True, help="Kommunenummer, four digits, e.g. 1835.")
 @click.option("--year", type=int, default=None, help="Base year (default: the latest in the data).")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Scenario file to write (default: print it).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Scenario file to write (default: print it).",
+)
 @_handle_errors
 def init(kommune: str, year: int | None, out: Path | None) -> None:
     """Write a starting scenario for any municipality in the bundled SSB data."""

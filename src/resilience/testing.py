@@ -64,8 +64,12 @@ def check_model_invariants(model: MunicipalityModel) -> None:
         if not (pt.present[rows].all() and (pt.household[rows] == hh_row).all()):
             _fail("household member list disagrees with persons", year=model.year, household=hh_row)
     if member_count != residents.size:
-        _fail("residents and household members differ", year=model.year, residents=int(residents.size),
-              members=member_count)
+        _fail(
+            "residents and household members differ",
+            year=model.year,
+            residents=int(residents.size),
+            members=member_count,
+        )
 
     # Dwellings: one household per dwelling, and the dwelling points back at it.
     homes = households.dwelling[present_hh]
@@ -75,14 +79,22 @@ def check_model_invariants(model: MunicipalityModel) -> None:
         _fail("dwelling occupant disagrees with household", year=model.year)
     occupied = np.flatnonzero(dwellings.occupant[: dwellings.n] >= 0)
     if occupied.size != present_hh.size:
-        _fail("occupied dwellings and households differ", year=model.year, occupied=int(occupied.size),
-              households=int(present_hh.size))
+        _fail(
+            "occupied dwellings and households differ",
+            year=model.year,
+            occupied=int(occupied.size),
+            households=int(present_hh.size),
+        )
 
     # Network: nodes are exactly the residents, and the tie counts mirror the degrees.
     graph = model.network.graph
     if graph.number_of_nodes() != residents.size or not all(int(r) in graph for r in residents):
-        _fail("network nodes are not the residents", year=model.year, nodes=graph.number_of_nodes(),
-              residents=int(residents.size))
+        _fail(
+            "network nodes are not the residents",
+            year=model.year,
+            nodes=graph.number_of_nodes(),
+            residents=int(residents.size),
+        )
     degrees = np.array([graph.degree(int(r)) for r in residents], dtype=np.int64)
     if not np.array_equal(degrees, pt.ties[residents].astype(np.int64)):
         _fail("tie counts differ from network degrees", year=model.year)
@@ -93,8 +105,12 @@ def check_model_invariants(model: MunicipalityModel) -> None:
     n_person_agents = sum(1 for a in model.agents if isinstance(a, Person))
     n_household_agents = sum(1 for a in model.agents if isinstance(a, Household))
     if n_person_agents != residents.size or n_household_agents != present_hh.size:
-        _fail("Mesa agents differ from residents/households", year=model.year, persons=n_person_agents,
-              households=n_household_agents)
+        _fail(
+            "Mesa agents differ from residents/households",
+            year=model.year,
+            persons=n_person_agents,
+            households=n_household_agents,
+        )
 
 
 def check_accounting_identity(timeseries: pd.DataFrame) -> None:

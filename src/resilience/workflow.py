@@ -23,8 +23,8 @@ from resilience.analysis import summarise
 from resilience.config import Problem, Scenario, ScenarioError, dump_scenario, load_scenario, scenario_problem
 from resilience.data import SSB_ATTRIBUTION, population_series
 from resilience.experiments import (
-    RESOLVED,
     REPORT,
+    RESOLVED,
     SUMMARY,
     TIMESERIES,
     RunTask,
@@ -73,7 +73,8 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         for i, intervention in enumerate(interventions):
             problems.append(
                 scenario_problem(
-                    scenario, ("strategies", strategy, i, "lever"),
+                    scenario,
+                    ("strategies", strategy, i, "lever"),
                     f"unknown lever '{intervention.lever}'; this version has no intervention levers yet",
                 )
             )
@@ -249,7 +250,15 @@ def starting_scenario(kommune: str, year: int | None = None) -> str:
     cornerstone = round((jobs - public - local) / 3)
     basic = jobs - public - local - cornerstone
     return _INIT_TEMPLATE.format(
-        name=population.name, kommune=kommune, year=year, population=population.total,
-        jobs_per_resident=_JOBS_PER_RESIDENT, cornerstone=cornerstone, basic=basic, local=local, public=public,
-        shock_year=year + 2, horizon=year + 25,
+        name=population.name,
+        kommune=kommune,
+        year=year,
+        population=population.total,
+        jobs_per_resident=_JOBS_PER_RESIDENT,
+        cornerstone=cornerstone,
+        basic=basic,
+        local=local,
+        public=public,
+        shock_year=year + 2,
+        horizon=year + 25,
     )

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -59,7 +58,7 @@ def test_validate_accepts_the_bundled_scenario():
 def test_validate_reports_every_problem_with_file_and_line(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(BAD, encoding="utf-8")
-    code, out, err = invoke("validate", str(path))
+    code, _out, err = invoke("validate", str(path))
     assert code == 2
     lines = err.strip().splitlines()
     assert any(line.startswith(f"{path}:5: employers[0].jobs:") for line in lines), lines
@@ -71,8 +70,12 @@ def test_validate_reports_every_problem_with_file_and_line(tmp_path):
 def test_bad_scenario_exits_2_without_traceback_in_a_real_process(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(BAD, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "resilience", "run", str(path), "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "resilience", "run", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
@@ -105,8 +108,23 @@ def test_run_writes_the_results_directory(tmp_path):
     assert code == 0, stdout
     assert str(out) in stdout
     frame = pd.read_parquet(out / "timeseries.parquet")
-    for column in ("strategy", "replication", "seed", "year", "population", "births", "deaths", "in_migrants",
-                   "out_migrants", "employed", "unemployed", "jobs", "pupils", "age_67_plus", "budget_balance"):
+    for column in (
+        "strategy",
+        "replication",
+        "seed",
+        "year",
+        "population",
+        "births",
+        "deaths",
+        "in_migrants",
+        "out_migrants",
+        "employed",
+        "unemployed",
+        "jobs",
+        "pupils",
+        "age_67_plus",
+        "budget_balance",
+    ):
         assert column in frame.columns
     assert frame["year"].max() == 2032 and frame["year"].min() == 2024
     check_accounting_identity(frame)

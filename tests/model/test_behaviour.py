@@ -17,8 +17,10 @@ def _ensemble(shock: bool, replications: int) -> pd.DataFrame:
 def test_closure_lowers_population_and_jobs_over_100_replications():
     closure = _ensemble(True, 100)
     none = _ensemble(False, 100)
-    at = {name: frame[frame["year"] == 2050].set_index("replication") for name, frame in
-          (("closure", closure), ("none", none))}
+    at = {
+        name: frame[frame["year"] == 2050].set_index("replication")
+        for name, frame in (("closure", closure), ("none", none))
+    }
     # Common random numbers: replication r has the same seed in both, so compare pairwise.
     population_gap = at["none"]["population"] - at["closure"]["population"]
     jobs_gap = at["none"]["jobs"] - at["closure"]["jobs"]
@@ -26,8 +28,9 @@ def test_closure_lowers_population_and_jobs_over_100_replications():
     assert (population_gap > 0).mean() > 0.9
     assert jobs_gap.median() > 60
     # The effect shows already in the year after the closure.
-    after = {name: frame[frame["year"] == 2027]["jobs"].median() for name, frame in
-             (("closure", closure), ("none", none))}
+    after = {
+        name: frame[frame["year"] == 2027]["jobs"].median() for name, frame in (("closure", closure), ("none", none))
+    }
     assert after["none"] - after["closure"] >= 70
 
 

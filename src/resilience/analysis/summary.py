@@ -11,13 +11,23 @@ import pandas as pd
 __all__ = ["OUTCOMES", "fan", "paired_difference", "summarise"]
 
 #: Outcomes summarised at the horizon.
-OUTCOMES: tuple[str, ...] = ("population", "jobs", "employed", "unemployed", "pupils", "age_67_plus", "budget_balance")
+OUTCOMES: tuple[str, ...] = (
+    "population",
+    "jobs",
+    "employed",
+    "unemployed",
+    "pupils",
+    "age_67_plus",
+    "budget_balance",
+)
 
 
-def fan(timeseries: pd.DataFrame, column: str, quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+def fan(
+    timeseries: pd.DataFrame, column: str, quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+) -> pd.DataFrame:
     """Quantiles of ``column`` across replications, per strategy and year (columns q05, q25, …)."""
     grouped = timeseries.groupby(["strategy", "year"], sort=False)[column]
-    out = grouped.quantile(list(quantiles)).unstack()
+    out = grouped.quantile(np.asarray(quantiles)).unstack()
     out.columns = [f"q{round(q * 100):02d}" for q in quantiles]
     return out.reset_index()
 
@@ -27,7 +37,8 @@ def paired_difference(timeseries: pd.DataFrame, column: str, year: int) -> pd.Da
     at = timeseries[timeseries["year"] == year].set_index(["strategy", "replication"])[column]
     baseline = at.xs("baseline", level="strategy")
     diff = at - baseline.reindex(at.index.get_level_values("replication")).to_numpy()
-    return diff.rename(f"{column}_vs_baseline").reset_index()
+    frame: pd.DataFrame = diff.rename(f"{column}_vs_baseline").reset_index()
+    return frame
 
 
 def summarise(timeseries: pd.DataFrame, costs: dict[str, float] | None = None) -> pd.DataFrame:

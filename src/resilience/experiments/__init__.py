@@ -3,8 +3,8 @@
 from resilience.experiments.runner import RunTask, plan_runs, run_ensemble, run_replication, sort_timeseries
 from resilience.experiments.seeds import replication_seeds, uncertainty_sequence
 from resilience.experiments.store import (
-    RESOLVED,
     REPORT,
+    RESOLVED,
     SUMMARY,
     TIMESERIES,
     ResultsExistError,

@@ -1,9 +1,9 @@
 """Running replications: one (strategy, replication) is one model run; an ensemble is many.
 
-    >>> from resilience.config import load_scenario                    # doctest: +SKIP
-    >>> scenario = load_scenario("scenarios/traena.yaml")                # doctest: +SKIP
-    >>> tasks = plan_runs(scenario, replications=4)                      # doctest: +SKIP
-    >>> frame = run_ensemble(scenario, tasks, workers=2)                 # doctest: +SKIP
+>>> from resilience.config import load_scenario                    # doctest: +SKIP
+>>> scenario = load_scenario("scenarios/traena.yaml")                # doctest: +SKIP
+>>> tasks = plan_runs(scenario, replications=4)                      # doctest: +SKIP
+>>> frame = run_ensemble(scenario, tasks, workers=2)                 # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -59,9 +59,7 @@ def run_replication(scenario: Scenario, task: RunTask, *, horizon: int | None = 
     """Run one replication and return its yearly rows, led by ``strategy``, ``replication`` and ``seed``."""
     base = Parameters().replace(**{k: float(v) for k, v in scenario.parameters.items()})
     parameters = base.replace(**task.drawn) if task.drawn else base
-    model = MunicipalityModel(
-        scenario, np.random.SeedSequence(task.seed), parameters=parameters, horizon=horizon
-    )
+    model = MunicipalityModel(scenario, np.random.SeedSequence(task.seed), parameters=parameters, horizon=horizon)
     frame = model.run()
     frame.insert(0, "seed", np.int64(task.seed))
     frame.insert(0, "replication", task.replication)

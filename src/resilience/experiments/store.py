@@ -75,7 +75,10 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 text atomically."""
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
 
 
 def write_timeseries(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
@@ -87,4 +90,5 @@ def write_timeseries(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
 
 def read_timeseries(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a ``timeseries.parquet``."""
-    return pq.read_table(path).to_pandas()
+    frame: pd.DataFrame = pq.read_table(path).to_pandas()
+    return frame

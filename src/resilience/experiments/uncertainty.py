@@ -6,42 +6,44 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from resilience.config import Distribution
+from resilience.config import Choice, Distribution, Normal, Triangular, Uniform
 from resilience.experiments.seeds import uncertainty_sequence
 
 __all__ = ["draw_uncertainties"]
 
 
 def _draw(distribution: Distribution, rng: np.random.Generator) -> float:
-    kind = distribution.distribution
-    if kind == "uniform":
-        return float(rng.uniform(distribution.low, distribution.high))
-    if kind == "triangular":
-        if distribution.low == distribution.high:
-            return float(distribution.low)
-        return float(rng.triangular(distribution.low, distribution.mode, distribution.high))
-    if kind == "normal":
-        low = -np.inf if distribution.low is None else distribution.low
-        high = np.inf if distribution.high is None else distribution.high
-        # Rejection keeps the normal shape inside the bounds; the config layer guarantees mean ∈ [low, high].
-        for _ in range(10_000):
-            value = float(rng.normal(distribution.mean, distribution.sd))
-            if low <= value <= high:
-                return value
-        return float(np.clip(distribution.mean, low, high))
-    if kind == "choice":
-        values = [float(v) for v in distribution.values]
-        weights = None
-        if distribution.weights is not None:
-            w = np.asarray(distribution.weights, dtype=float)
-            weights = w / w.sum()
-        return float(values[int(rng.choice(len(values), p=weights))])
-    raise ValueError(f"unknown distribution {kind!r}")
+    match distribution:
+        case Uniform():
+            return float(rng.uniform(distribution.low, distribution.high))
+        case Triangular():
+            return float(rng.triangular(distribution.low, distribution.mode, distribution.high))
+        case Normal():
+            low = -np.inf if distribution.low is None else distribution.low
+            high = np.inf if distribution.high is None else distribution.high
+            # Rejection keeps the normal's shape inside the bounds (the config layer checks mean ∈ [low, high]).
+            for _ in range(10_000):
+                value = float(rng.normal(distribution.mean, distribution.sd))
+                if low <= value <= high:
+                    return value
+            return float(np.clip(distribution.mean, low, high))
+        case Choice():
+            values = [float(v) for v in distribution.values]
+            weights = None
+            if distribution.weights is not None:
+                w = np.asarray(distribution.weights, dtype=float)
+                weights = w / w.sum()
+            return values[int(rng.choice(len(values), p=weights))]
+    raise TypeError(f"unknown distribution {distribution!r}")
 
 
-def draw_uncertainties(
-    uncertainties: Mapping[str, Distribution], root_seed: int, replication: int
-) -> dict[str, float]:
-    """One value per uncertain parameter for ``replication`` (sorted by name, so the order is stable)."""
+def draw_uncertainties(uncertainties: Mapping[str, Distribution], root_seed: int, replication: int) -> dict[str, float]:
+    """One value per uncertain parameter for ``replication`` (sorted by name, so the order is stable).
+
+    >>> from resilience.config import Uniform
+    >>> draw = draw_uncertainties({"local_multiplier": Uniform(distribution="uniform", low=0, high=1)}, 1, 0)
+    >>> 0 <= draw["local_multiplier"] <= 1
+    True
+    """
     rng = np.random.default_rng(uncertainty_sequence(root_seed, replication))
     return {name: _draw(uncertainties[name], rng) for name in sorted(uncertainties)}

@@ -10,7 +10,7 @@ Usage::
 from resilience.model.agents import Firm, Household, Person
 from resilience.model.model import PROCESS_NAMES, MunicipalityModel, YearlyProcess
 from resilience.model.outputs import COLUMNS
-from resilience.model.parameters import ParameterSpec, Parameters, UnknownParameterError
+from resilience.model.parameters import Parameters, ParameterSpec, UnknownParameterError
 from resilience.model.state import Sex, Status
 
 __all__ = [

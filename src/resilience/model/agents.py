@@ -50,7 +50,8 @@ class Person(mesa.Agent["MunicipalityModel"]):
 
     @property
     def household(self) -> Household:
-        return self.model.household_agents[int(self.model.persons.household[self.row])]
+        household: Household = self.model.household_agents[int(self.model.persons.household[self.row])]
+        return household
 
     @property
     def employer(self) -> Firm | None:

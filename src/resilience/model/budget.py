@@ -52,4 +52,8 @@ def step(model: MunicipalityModel) -> None:
         model.budget_fixed_cost = calibrate_fixed_cost(model)
     intervention_costs = float(getattr(model, "municipal_intervention_costs", 0.0))
     balance = a["tax_revenue"] + a["grant_revenue"] - a["variable_costs"] - model.budget_fixed_cost
-    model.budget = {**a, "fixed_costs": model.budget_fixed_cost, "budget_balance": balance - intervention_costs}
+    model.budget = {
+        **a,
+        "fixed_costs": model.budget_fixed_cost,
+        "budget_balance": balance - intervention_costs,
+    }

@@ -41,8 +41,11 @@ def step(model: MunicipalityModel) -> None:
         household = int(pt.household[mother])
         boy = rng.random() < model.params.share_boys_at_birth
         rows = model.add_persons(
-            np.array([0]), np.array([Sex.MALE if boy else Sex.FEMALE]), household,
-            born_here=True, with_parents=np.array([True]),
+            np.array([0]),
+            np.array([Sex.MALE if boy else Sex.FEMALE]),
+            household,
+            born_here=True,
+            with_parents=np.array([True]),
         )
         hh = model.household_agents[household]
         assert hh is not None

@@ -36,13 +36,16 @@ def sector_code(sector: str) -> int:
 
 
 def create_firm(
-    model: MunicipalityModel, name: str, sector: str, jobs: int, *, cornerstone: bool = False,
+    model: MunicipalityModel,
+    name: str,
+    sector: str,
+    jobs: int,
+    *,
+    cornerstone: bool = False,
     founded: int | None = None,
 ) -> Firm:
     """Add a firm (an instance of ``model.firm_class``) and return it."""
-    firm = model.firm_class(
-        model, len(model.firms), name, sector, jobs, cornerstone=cornerstone, founded=founded
-    )
+    firm = model.firm_class(model, len(model.firms), name, sector, jobs, cornerstone=cornerstone, founded=founded)
     model.firms.append(firm)
     return firm
 

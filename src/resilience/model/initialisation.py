@@ -22,8 +22,10 @@ __all__ = ["build_initial_state"]
 
 def _expand(population: Population) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     ages = np.concatenate(
-        [np.repeat(np.arange(population.males.size), population.males),
-         np.repeat(np.arange(population.females.size), population.females)]
+        [
+            np.repeat(np.arange(population.males.size), population.males),
+            np.repeat(np.arange(population.females.size), population.females),
+        ]
     )
     sexes = np.concatenate(
         [np.full(int(population.males.sum()), Sex.MALE), np.full(int(population.females.sum()), Sex.FEMALE)]
@@ -124,8 +126,12 @@ def build_initial_state(model: MunicipalityModel, population: Population) -> Non
         hh = model.add_household(home, owner=bool(owner))
         members = np.array(unit, dtype=np.int64)
         rows = model.add_persons(
-            ages[members], sexes[members], hh,
-            born_here=False, status=status[members], with_parents=with_parents[members],
+            ages[members],
+            sexes[members],
+            hh,
+            born_here=False,
+            status=status[members],
+            with_parents=with_parents[members],
         )
         row_of[members] = rows
         model.network.tie_all(rows.tolist(), "household")
@@ -157,7 +163,7 @@ def build_initial_state(model: MunicipalityModel, population: Population) -> Non
     network_rng = model.streams["network"]
     for firm in model.firms:
         staff = np.flatnonzero(pt.present[: pt.n] & (pt.employer[: pt.n] == firm.index))
-        k = min(int(round(p.coworker_ties)), staff.size - 1)
+        k = min(round(p.coworker_ties), staff.size - 1)
         for row in staff.tolist() if k > 0 else []:
             others = staff[staff != row]
             for other in network_rng.choice(others, size=k, replace=False).tolist():

@@ -106,7 +106,7 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
     for firm in list(model.firms):
         if not firm.open:
             continue
-        desired = int(round(firm.target_jobs))
+        desired = round(firm.target_jobs)
         current = staff[firm.index].size + firm.nonresident_workers
         if current > desired:
             model.lay_off(firm, current - desired)
@@ -125,7 +125,8 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
             if colleagues.size:
                 staff_set = frozenset(colleagues.tolist())
                 knows = np.array(
-                    [any(n in staff_set for n in model.network.neighbours(int(s))) for s in seekers], dtype=bool
+                    [any(n in staff_set for n in model.network.neighbours(int(s))) for s in seekers],
+                    dtype=bool,
                 )
                 weight[knows] *= p.tie_hiring_weight
             take = min(vacancies, seekers.size)

@@ -146,7 +146,8 @@ def move_in(
                 sexes.append(int(rng.integers(0, 2)))
     ages_arr = np.array(ages, dtype=np.int64)
     status = np.where(
-        ages_arr < 16, Status.CHILD,
+        ages_arr < 16,
+        Status.CHILD,
         np.where(ages_arr < 20, Status.STUDENT, np.where(ages_arr >= 67, Status.RETIRED, Status.UNEMPLOYED)),
     )
     with_parents = np.zeros(ages_arr.size, dtype=bool)
@@ -188,10 +189,10 @@ def in_migration(model: MunicipalityModel) -> None:
     amenity = int(rng.poisson(p.amenity_in_migration_rate * population / 1000.0 * model.attractiveness))
     remote = int(rng.poisson(p.remote_worker_in_rate * population / 1000.0))
     model.diaspora = max(0.0, model.diaspora * (1 - 1 / 30) - returners)
-    arrivals: list[Literal["return", "amenity", "remote"]] = (
-        ["return"] * returners + ["amenity"] * amenity + ["remote"] * remote
-    )
-    for kind in rng.permutation(np.array(arrivals, dtype=object)).tolist() if arrivals else []:
+    kinds: tuple[Literal["return", "amenity", "remote"], ...] = ("return", "amenity", "remote")
+    # Arrivals come in a random order, so that when dwellings run out no kind is always last in the queue.
+    arrivals = rng.permutation(np.repeat(np.arange(3), [returners, amenity, remote]))
+    for kind in (kinds[int(i)] for i in arrivals):
         head_age = int(rng.integers(25, 55)) if kind == "return" else None
         if move_in(model, kind=kind, head_age=head_age) is None:
             break

@@ -69,7 +69,7 @@ PROCESS_NAMES: tuple[str, ...] = (
 _STREAMS = ("init", "demography", "labour", "migration", "in_migration", "firms", "network", "events")
 
 
-class MunicipalityModel(mesa.Model):  # type: ignore[misc]
+class MunicipalityModel(mesa.Model):
     """One municipality, person by person, year by year.
 
     Args:
@@ -218,8 +218,21 @@ class MunicipalityModel(mesa.Model):  # type: ignore[misc]
     # ----------------------------------------------------------------------------------------------
     def _reset_flows(self) -> None:
         self.flows = dict.fromkeys(
-            ("births", "deaths", "in_migrants", "out_migrants", "return_migrants", "job_migrants",
-             "remote_migrants", "displaced", "hired", "retired", "disabled", "new_firms", "firm_exits"),
+            (
+                "births",
+                "deaths",
+                "in_migrants",
+                "out_migrants",
+                "return_migrants",
+                "job_migrants",
+                "remote_migrants",
+                "displaced",
+                "hired",
+                "retired",
+                "disabled",
+                "new_firms",
+                "firm_exits",
+            ),
             0,
         )
 
@@ -373,7 +386,7 @@ class MunicipalityModel(mesa.Model):  # type: ignore[misc]
         pt.status[row] = Status.EMPLOYED
         pt.sector[row] = firms.sector_code(firm.sector)
         self.flows["hired"] += 1
-        k = min(int(round(self.params.coworker_ties)), colleagues.size)
+        k = min(round(self.params.coworker_ties), colleagues.size)
         if k:
             for other in self.streams["network"].choice(colleagues, size=k, replace=False).tolist():
                 self.network.tie(row, int(other), "work")

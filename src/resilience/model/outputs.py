@@ -91,9 +91,24 @@ def collect_year(model: MunicipalityModel, start: dict[str, int]) -> dict[str, A
         return int(sum(round(f.target_jobs) for f in open_firms if keep(f)))
 
     row: dict[str, Any] = {"year": model.year, **start}
-    row.update({k: model.flows[k] for k in ("births", "deaths", "in_migrants", "out_migrants", "job_migrants",
-                                             "return_migrants", "remote_migrants", "displaced", "retired",
-                                             "disabled", "new_firms")})
+    row.update(
+        {
+            k: model.flows[k]
+            for k in (
+                "births",
+                "deaths",
+                "in_migrants",
+                "out_migrants",
+                "job_migrants",
+                "return_migrants",
+                "remote_migrants",
+                "displaced",
+                "retired",
+                "disabled",
+                "new_firms",
+            )
+        }
+    )
     row.update(
         employed=int((status == Status.EMPLOYED).sum()),
         unemployed=int((status == Status.UNEMPLOYED).sum()),

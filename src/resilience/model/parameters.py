@@ -76,254 +76,393 @@ class Parameters:
 
     # --- demography --------------------------------------------------------------------------------
     total_fertility_rate: float = _p(
-        1.44, 1.40, 1.44, "children per woman",
+        1.44,
+        1.40,
+        1.44,
+        "children per woman",
         "SSB: TFR 1.40 (2023), 1.44 (2024) — EVIDENCE §2",
         "Period total fertility; the 1996–2000 age shape is rescaled to it.",
     )
     life_expectancy_male: float = _p(
-        81.4, 81.0, 82.0, "years", "SSB life expectancy at birth 2023, men 81.4 — EVIDENCE §2",
+        81.4,
+        81.0,
+        82.0,
+        "years",
+        "SSB life expectancy at birth 2023, men 81.4 — EVIDENCE §2",
         "Male life expectancy at birth that the Gompertz–Makeham mortality schedule is fitted to.",
     )
     life_expectancy_female: float = _p(
-        84.6, 84.2, 85.0, "years", "SSB life expectancy at birth 2023, women 84.6 — EVIDENCE §2",
+        84.6,
+        84.2,
+        85.0,
+        "years",
+        "SSB life expectancy at birth 2023, women 84.6 — EVIDENCE §2",
         "Female life expectancy at birth that the Gompertz–Makeham mortality schedule is fitted to.",
     )
     gompertz_slope: float = _p(
-        0.10, 0.09, 0.11, "per year of age",
+        0.10,
+        0.09,
+        0.11,
+        "per year of age",
         "Assumption: mortality doubling time ≈ 7 years, typical of Gompertz fits to Nordic life tables; "
         "EVIDENCE §2 accepts a Gompertz–Makeham fit",
         "Rate at which the death hazard rises with age.",
     )
     makeham_constant: float = _p(
-        0.0002, 0.0001, 0.0004, "per year",
+        0.0002,
+        0.0001,
+        0.0004,
+        "per year",
         "Assumption: age-independent background mortality of Gompertz–Makeham fits to low-mortality countries",
         "Age-independent part of the death hazard.",
     )
     share_boys_at_birth: float = _p(
-        0.513, 0.51, 0.515, "share", "SSB birth statistics: ≈ 105 boys per 100 girls",
+        0.513,
+        0.51,
+        0.515,
+        "share",
+        "SSB birth statistics: ≈ 105 boys per 100 girls",
         "Probability that a newborn is a boy.",
     )
     leave_home_hazard: float = _p(
-        0.12, 0.08, 0.20, "per year",
+        0.12,
+        0.08,
+        0.20,
+        "per year",
         "Assumption: most Norwegians leave the parental home around age 20 (SSB household statistics)",
         "Yearly chance that a resident aged 18–34 living with parents forms a household of their own locally "
         "(needs a vacant dwelling).",
     )
     share_adults_in_couples: float = _p(
-        0.60, 0.55, 0.65, "share",
+        0.60,
+        0.55,
+        0.65,
+        "share",
         "SSB household statistics: about 6 in 10 adults live in a couple",
         "Share of women aged 20–79 placed in a couple when the initial households are built.",
     )
     # --- labour market -----------------------------------------------------------------------------
     participation_rate: float = _p(
-        0.80, 0.75, 0.85, "share",
+        0.80,
+        0.75,
+        0.85,
+        "share",
         "SSB Labour Force Survey (AKU): ≈ 80 % of people aged 20–66 are in the labour force",
         "Share of residents 20–66 who take part in the labour market (initially and when entering at 20).",
     )
     local_multiplier: float = _p(
-        0.5, 0.0, 1.0, "local jobs per basic-sector job",
+        0.5,
+        0.0,
+        1.0,
+        "local jobs per basic-sector job",
         "Moretti & Thulin 2013 (Sweden ≈ 0.5); van Dijk 2014 (1.02); Moretti 2010 (1.6, US); "
         "EVIDENCE §3: for a remote Nordic micro-municipality uncertain in 0–1",
         "Local-service jobs gained or lost per basic (exporting) job gained or lost.",
     )
     labour_demand_adjustment: float = _p(
-        0.4, 0.25, 0.6, "share of the gap per year",
+        0.4,
+        0.25,
+        0.6,
+        "share of the gap per year",
         "Gathmann, Helm & Schönberg 2020: spillovers of mass layoffs build up over ≈ 4 years — EVIDENCE §3",
         "Share of the gap between target and actual local-service/public jobs closed each year.",
     )
     public_jobs_child_share: float = _p(
-        0.40, 0.30, 0.50, "share",
+        0.40,
+        0.30,
+        0.50,
+        "share",
         "Assumption from KOSTRA expenditure shares (kindergarten + primary school ≈ 35–45 % of municipal "
         "gross operating expenditure)",
         "Share of public jobs that scale with the number of children aged 1–15.",
     )
     public_jobs_elderly_share: float = _p(
-        0.35, 0.25, 0.45, "share",
+        0.35,
+        0.25,
+        0.45,
+        "share",
         "Assumption from KOSTRA expenditure shares (health and care ≈ 30–40 %)",
         "Share of public jobs that scale with the number of residents aged 80 and over.",
     )
     same_sector_hiring_weight: float = _p(
-        3.0, 1.5, 5.0, "relative weight",
+        3.0,
+        1.5,
+        5.0,
+        "relative weight",
         "Hane-Weijman, Eriksson & Henning 2018: re-employment mostly in the same or a related industry — "
         "EVIDENCE §3 (weight is an assumption)",
         "How much more likely a vacancy goes to a job-seeker from the same sector.",
     )
     tie_hiring_weight: float = _p(
-        2.0, 1.0, 4.0, "relative weight",
+        2.0,
+        1.0,
+        4.0,
+        "relative weight",
         "Assumption: jobs are heard of through ties (MODEL.md); weight not estimated",
         "How much more likely a vacancy goes to a job-seeker with a tie to someone working there.",
     )
     recruitment_success: float = _p(
-        0.5, 0.3, 0.8, "share of vacancies per year",
+        0.5,
+        0.3,
+        0.8,
+        "share of vacancies per year",
         "Assumption: remote employers fill only part of their vacancies from outside each year (NIBR 2014:1, "
         "weak housing supply) — EVIDENCE §4",
         "Chance that a vacancy not filled locally is filled by recruiting a household from outside "
         "(needs a vacant dwelling).",
     )
     retirement_hazard: float = _p(
-        0.15, 0.10, 0.25, "per year",
-        "Assumption: average retirement age in Norway ≈ 65 (NAV/SSB); hazard at 62–66, then 0.5 at 67–71, "
-        "all by 72",
+        0.15,
+        0.10,
+        0.25,
+        "per year",
+        "Assumption: average retirement age in Norway ≈ 65 (NAV/SSB); hazard at 62–66, then 0.5 at 67–71, all by 72",
         "Yearly chance that a participant aged 62–66 retires.",
     )
     disability_hazard: float = _p(
-        0.006, 0.004, 0.008, "per year",
+        0.006,
+        0.004,
+        0.008,
+        "per year",
         "Assumption: new disability pensions ≈ 0.5–0.7 % of people 40–66 a year (NAV statistics)",
         "Yearly chance that a participant aged 40–66 leaves the labour force on disability.",
     )
     displacement_disability_factor: float = _p(
-        1.279, 1.24, 1.279, "relative risk",
+        1.279,
+        1.24,
+        1.279,
+        "relative risk",
         "Rege, Telle & Votruba 2009: +24 % (plants shrinking > 60 %), +27.9 % (closures) — EVIDENCE §3",
         "Disability hazard multiplier for workers displaced within the last 5 years.",
     )
     # --- migration -------------------------------------------------------------------------------
     out_migration_scale: float = _p(
-        1.34, 1.0, 1.6, "× national age profile",
+        1.34,
+        1.0,
+        1.6,
+        "× national age profile",
         "Træna ≈ 55 out-migrants per 1 000 a year (SSB 2010) vs the national 41 — EVIDENCE §1–2",
         "Scales the national age profile of moves to a small remote municipality's gross out-migration.",
     )
     young_women_move_factor: float = _p(
-        1.105, 1.0, 1.2, "relative",
+        1.105,
+        1.0,
+        1.2,
+        "relative",
         "Women 20–24 move more than men: 157 vs 127 per 1 000 (2011) — EVIDENCE §2",
         "Out-migration multiplier for women 15–29 (men get the factor that keeps the mean unchanged).",
     )
     displaced_migration_factor: float = _p(
-        1.8, 1.3, 1.8, "relative risk",
+        1.8,
+        1.3,
+        1.8,
+        "relative risk",
         "Maczulskij & Böckerman 2019 (Finland): +80 %; Huttunen, Møen & Salvanes 2018 (Norway): raised, "
         "but family ties reduce it — EVIDENCE §3",
         "Out-migration multiplier for unemployed or recently displaced adults.",
     )
     tie_retention: float = _p(
-        0.08, 0.03, 0.15, "per tie",
+        0.08,
+        0.03,
+        0.15,
+        "per tie",
         "Huttunen, Møen & Salvanes 2018: family ties strongly reduce mobility — EVIDENCE §3 (size assumed)",
         "Out-migration hazard is multiplied by exp(−tie_retention × ties outside the household), ties ≤ 10.",
     )
     friend_left_factor: float = _p(
-        0.25, 0.0, 0.5, "per tie that left",
+        0.25,
+        0.0,
+        0.5,
+        "per tie that left",
         "Assumption: migration contagion through networks (MODEL.md); not estimated for Norway",
         "Out-migration hazard rises by this share for each tie who left the municipality last year.",
     )
     owner_migration_factor: float = _p(
-        0.6, 0.5, 0.8, "relative risk",
+        0.6,
+        0.5,
+        0.8,
+        "relative risk",
         "Assumption: owners move less than renters; rural Norway has low turnover and few rentals "
         "(NIBR 2014:1) — EVIDENCE §4",
         "Out-migration multiplier for households that own their dwelling.",
     )
     home_ownership_rate: float = _p(
-        0.80, 0.75, 0.85, "share of households",
+        0.80,
+        0.75,
+        0.85,
+        "share of households",
         "SSB housing statistics: ≈ 8 in 10 Norwegians live in a dwelling their household owns",
         "Share of initial households (head 30+) that own their dwelling; half that for younger heads.",
     )
     return_migration_rate: float = _p(
-        0.015, 0.005, 0.03, "per year per emigrant born here",
+        0.015,
+        0.005,
+        0.03,
+        "per year per emigrant born here",
         "EVIDENCE §2: few who leave the least central municipalities move back (35 % live in their "
         "childhood municipality at 35)",
         "Yearly chance that an emigrant born here (aged 25–54) moves back, if a dwelling is free.",
     )
     diaspora_per_resident: float = _p(
-        0.5, 0.3, 0.8, "emigrants born here per resident",
+        0.5,
+        0.3,
+        0.8,
+        "emigrants born here per resident",
         "Assumption from EVIDENCE §2 retention (35 % stay in the least central municipalities): a small "
         "remote municipality has many more natives elsewhere than at home; the share aged 25–54 is counted",
         "Initial number of emigrants born here (potential returners) per resident.",
     )
     amenity_in_migration_rate: float = _p(
-        14.0, 8.0, 20.0, "households per 1 000 residents per year",
+        14.0,
+        8.0,
+        20.0,
+        "households per 1 000 residents per year",
         "Calibrated: with the other defaults, makes the no-shock model drift like Træna 2016–2024 "
         "(−1 %/yr, SSB 07459) with gross in-migration ≈ 55 per 1 000 (EVIDENCE §1)",
         "Households moving in for family, amenity or other non-job reasons (job-led moves are separate).",
     )
     remote_worker_in_rate: float = _p(
-        0.5, 0.0, 2.0, "households per 1 000 residents per year",
+        0.5,
+        0.0,
+        2.0,
+        "households per 1 000 residents per year",
         "Nordregio 2022:3 (hybrid work persists; some rural municipalities declined slower) — EVIDENCE §4; "
         "size assumed",
         "Households moving in that keep a job elsewhere (remote workers).",
     )
     vacated_dwelling_available: float = _p(
-        0.7, 0.5, 0.9, "share",
+        0.7,
+        0.5,
+        0.9,
+        "share",
         "NIBR 2014:1: empty but unavailable dwellings are common in rural Norway — EVIDENCE §4 (size assumed)",
         "Share of dwellings left by emigrating or dying-out households that become available to others.",
     )
     in_migrant_single_share: float = _p(
-        0.55, 0.45, 0.65, "share of in-migrating households",
+        0.55,
+        0.45,
+        0.65,
+        "share of in-migrating households",
         "Assumption: most movers are young adults moving alone (EVIDENCE §2 age profile peaks at 20–29)",
         "Share of in-migrating households that are one person.",
     )
     in_migrant_family_share: float = _p(
-        0.25, 0.15, 0.35, "share of in-migrating households",
+        0.25,
+        0.15,
+        0.35,
+        "share of in-migrating households",
         "Assumption consistent with EVIDENCE §2: moves at ages 0–9 (60 and 31 per 1 000) imply families move",
         "Share of in-migrating households that are a couple with children (the rest are couples).",
     )
     share_adults_born_here: float = _p(
-        0.5, 0.35, 0.65, "share of adults",
+        0.5,
+        0.35,
+        0.65,
+        "share of adults",
         "Assumption from EVIDENCE §2: 35 % of people in the least central municipalities still live in their "
         "childhood municipality at 35; natives are a larger share of those who stayed",
         "Share of initial adult residents born in the municipality (children: 0.85); born-here emigrants "
         "are the pool of potential return migrants.",
     )
     initial_vacant_share: float = _p(
-        0.05, 0.02, 0.10, "vacant available dwellings per household",
+        0.05,
+        0.02,
+        0.10,
+        "vacant available dwellings per household",
         "Assumption: few available vacant dwellings in rural Norway (NIBR 2014:1) — EVIDENCE §4; "
         "replace with the municipality's own count (scenario municipality.dwellings.vacant)",
         "Vacant dwellings available for newcomers at the start, when the scenario does not give them.",
     )
     initial_unemployment_rate: float = _p(
-        0.02, 0.01, 0.04, "share of the labour force",
+        0.02,
+        0.01,
+        0.04,
+        "share of the labour force",
         "NAV registered unemployment in Nordland ≈ 2 % (2023–2024)",
         "Share of labour-force participants without a job at the start.",
     )
     friends_per_person: float = _p(
-        3.0, 1.0, 6.0, "ties",
+        3.0,
+        1.0,
+        6.0,
+        "ties",
         "Assumption: a few close local friends per person (MODEL.md social network); not estimated",
         "Mean number of friendship ties created for each resident aged 10+ at the start and on arrival.",
     )
     coworker_ties: float = _p(
-        2.0, 0.0, 4.0, "ties",
+        2.0,
+        0.0,
+        4.0,
+        "ties",
         "Assumption (MODEL.md: workplace ties); not estimated",
         "Ties a worker forms with colleagues at the start and when hired.",
     )
     dwelling_release_rate: float = _p(
-        0.15, 0.05, 0.3, "per year",
+        0.15,
+        0.05,
+        0.3,
+        "per year",
         "Assumption: inherited or empty homes come back to the market after some years (NIBR 2014:1 describes "
         "the opposite friction; size assumed)",
         "Yearly chance that an unavailable vacant dwelling becomes available to newcomers.",
     )
     # --- firms -------------------------------------------------------------------------------------
     new_firm_rate: float = _p(
-        2.0, 1.0, 4.0, "firms per 1 000 residents 20–66 per year",
-        "Assumption: SSB enterprise demography — new enterprises with employees are a small fraction of "
-        "all start-ups",
+        2.0,
+        1.0,
+        4.0,
+        "firms per 1 000 residents 20–66 per year",
+        "Assumption: SSB enterprise demography — new enterprises with employees are a small fraction of all start-ups",
         "Yearly rate at which residents start a firm with employees.",
     )
     new_firm_exit_hazard: float = _p(
-        0.15, 0.10, 0.25, "per year",
+        0.15,
+        0.10,
+        0.25,
+        "per year",
         "SSB enterprise demography: roughly a third of new enterprises survive five years",
         "Yearly chance that a firm started during the simulation closes.",
     )
     # --- municipal budget (NOK per year) -----------------------------------------------------------
     tax_per_employed_nok: float = _p(
-        70_000.0, 60_000.0, 80_000.0, "NOK per employed resident",
+        70_000.0,
+        60_000.0,
+        80_000.0,
+        "NOK per employed resident",
         "SSB: average earnings ≈ NOK 650 000 (2023) × municipal tax rate ≈ 11 %",
         "Municipal income tax from each employed resident.",
     )
     grant_per_resident_nok: float = _p(
-        60_000.0, 50_000.0, 80_000.0, "NOK per resident",
+        60_000.0,
+        50_000.0,
+        80_000.0,
+        "NOK per resident",
         "Assumption: per-capita block grant with small-municipality supplement (KMD Grønt hefte)",
         "General block grant per resident; children and the old weigh more (cost key).",
     )
 
     cost_per_child_1_5_nok: float = _p(
-        220_000.0, 180_000.0, 260_000.0, "NOK per child aged 1–5",
+        220_000.0,
+        180_000.0,
+        260_000.0,
+        "NOK per child aged 1–5",
         "KOSTRA (SSB): municipal kindergarten expenditure per child, order of magnitude; replace with the "
         "municipality's own KOSTRA figure",
         "Variable service cost per child aged 1–5 (kindergarten).",
     )
     cost_per_pupil_nok: float = _p(
-        180_000.0, 140_000.0, 300_000.0, "NOK per pupil aged 6–15",
+        180_000.0,
+        140_000.0,
+        300_000.0,
+        "NOK per pupil aged 6–15",
         "KOSTRA (SSB): primary-school expenditure per pupil, higher in small schools; order of magnitude",
         "Variable service cost per pupil (aged 6–15).",
     )
     cost_per_resident_80_plus_nok: float = _p(
-        300_000.0, 200_000.0, 400_000.0, "NOK per resident 80+",
+        300_000.0,
+        200_000.0,
+        400_000.0,
+        "NOK per resident 80+",
         "KOSTRA (SSB): health and care expenditure per resident 80+, order of magnitude",
         "Variable care cost per resident aged 80 and over.",
     )
@@ -337,7 +476,7 @@ class Parameters:
             cls._specs_cache = {
                 f.name: ParameterSpec(
                     name=f.name,
-                    default=float(f.default),
+                    default=float(f.default),  # type: ignore[arg-type]
                     low=float(f.metadata["low"]),
                     high=float(f.metadata["high"]),
                     unit=str(f.metadata["unit"]),

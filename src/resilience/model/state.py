@@ -9,7 +9,7 @@ id in the social network.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,7 +44,7 @@ REMOTE_EMPLOYER = -2
 class _Table:
     """A growable set of equally long numpy columns; ``n`` rows are in use."""
 
-    _columns: dict[str, tuple[Any, Any]] = {}
+    _columns: ClassVar[dict[str, tuple[Any, Any]]] = {}
 
     def __init__(self, capacity: int = 64) -> None:
         self.n = 0
@@ -79,7 +79,7 @@ class _Table:
 class PersonTable(_Table):
     """One row per person ever resident in the run; ``present`` marks current residents."""
 
-    _columns = {
+    _columns: ClassVar[dict[str, tuple[Any, Any]]] = {
         "present": (np.bool_, False),
         "age": (np.int16, 0),
         "sex": (np.int8, 0),
@@ -116,7 +116,7 @@ class PersonTable(_Table):
 class HouseholdTable(_Table):
     """One row per household ever resident; ``present`` marks households living here now."""
 
-    _columns = {
+    _columns: ClassVar[dict[str, tuple[Any, Any]]] = {
         "present": (np.bool_, False),
         "dwelling": (np.int32, NO_ROW),
         "owner": (np.bool_, False),
@@ -129,7 +129,7 @@ class HouseholdTable(_Table):
 class DwellingTable(_Table):
     """One row per dwelling; ``occupant`` is a household row or -1, ``available`` says a vacant one can be let."""
 
-    _columns = {
+    _columns: ClassVar[dict[str, tuple[Any, Any]]] = {
         "occupant": (np.int32, NO_ROW),
         "available": (np.bool_, True),
     }

@@ -1,6 +1,6 @@
 """A self-contained HTML report: plotly.js embedded once, no network needed to open it.
 
-    >>> html = render_report(timeseries, summary, context)     # doctest: +SKIP
+>>> html = render_report(timeseries, summary, context)     # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -58,28 +58,66 @@ def fan_figure(
     if history and not context.history.empty:
         figure.add_trace(
             go.Scatter(
-                x=list(context.history.index), y=list(context.history.values), name=message(lang, "observed"),
-                mode="lines+markers", line={"color": "black", "width": 2},
+                x=list(context.history.index),
+                y=list(context.history.values),
+                name=message(lang, "observed"),
+                mode="lines+markers",
+                line={"color": "black", "width": 2},
             )
         )
     quantiles = fan(timeseries, column)
     for i, (strategy, group) in enumerate(quantiles.groupby("strategy", sort=False)):
         colour = _PALETTE[i % len(_PALETTE)]
         label = _label(str(strategy), lang)
-        figure.add_trace(go.Scatter(x=group["year"], y=group["q95"], mode="lines", line={"width": 0},
-                                    showlegend=False, hoverinfo="skip", legendgroup=label))
-        figure.add_trace(go.Scatter(x=group["year"], y=group["q05"], mode="lines", line={"width": 0},
-                                    fill="tonexty", fillcolor=_rgba(colour, 0.18), legendgroup=label,
-                                    name=f"{label}: {message(lang, 'band')}", hoverinfo="skip"))
-        figure.add_trace(go.Scatter(x=group["year"], y=group["q50"], mode="lines", legendgroup=label,
-                                    line={"color": colour, "width": 3},
-                                    name=f"{label}: {message(lang, 'median')}"))
+        figure.add_trace(
+            go.Scatter(
+                x=group["year"],
+                y=group["q95"],
+                mode="lines",
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+                legendgroup=label,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=group["year"],
+                y=group["q05"],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor=_rgba(colour, 0.18),
+                legendgroup=label,
+                name=f"{label}: {message(lang, 'band')}",
+                hoverinfo="skip",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=group["year"],
+                y=group["q50"],
+                mode="lines",
+                legendgroup=label,
+                line={"color": colour, "width": 3},
+                name=f"{label}: {message(lang, 'median')}",
+            )
+        )
     for year in context.shock_years:
-        figure.add_vline(x=year, line_dash="dash", line_color="#555",
-                         annotation_text=message(lang, "shock"), annotation_position="top left")
+        figure.add_vline(
+            x=year,
+            line_dash="dash",
+            line_color="#555",
+            annotation_text=message(lang, "shock"),
+            annotation_position="top left",
+        )
     figure.update_layout(
-        template="plotly_white", height=460, margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        xaxis_title=message(lang, "year"), yaxis_title=y_title, font={"size": 15},
+        template="plotly_white",
+        height=460,
+        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        xaxis_title=message(lang, "year"),
+        yaxis_title=y_title,
+        font={"size": 15},
         legend={"orientation": "h", "y": -0.2},
     )
     return figure
@@ -103,25 +141,45 @@ def render_report(timeseries: pd.DataFrame, summary: pd.DataFrame, context: Repo
     figures = []
     for fig_id, title, caption, figure in (
         ("fig-population", "population_title", "population_caption", population_figure(timeseries, context)),
-        ("fig-jobs", "jobs_title", "jobs_caption",
-         fan_figure(timeseries, "jobs", context, message(lang, "jobs"))),
+        (
+            "fig-jobs",
+            "jobs_title",
+            "jobs_caption",
+            fan_figure(timeseries, "jobs", context, message(lang, "jobs")),
+        ),
     ):
-        html = figure.to_html(full_html=False, include_plotlyjs=False, div_id=fig_id,
-                              config={"displaylogo": False, "responsive": True})
+        html = figure.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=fig_id,
+            config={"displaylogo": False, "responsive": True},
+        )
         figures.append({"title": message(lang, title), "caption": message(lang, caption), "html": html})
-    header = [message(lang, k) for k in
-              ("strategy", "population_median", "population_range", "jobs_median", "pupils_median", "p_better")]
+    header = [
+        message(lang, k)
+        for k in (
+            "strategy",
+            "population_median",
+            "population_range",
+            "jobs_median",
+            "pupils_median",
+            "p_better",
+        )
+    ]
     rows = []
     for _, r in summary.iterrows():
-        rows.append([
-            _label(str(r["strategy"]), lang),
-            _fmt(r["population_median"], lang),
-            f"{_fmt(r['population_p05'], lang)} – {_fmt(r['population_p95'], lang)}",
-            _fmt(r["jobs_median"], lang),
-            _fmt(r["pupils_median"], lang),
-            "–" if math.isnan(r["p_more_residents_than_baseline"])
-            else f"{_fmt(100 * r['p_more_residents_than_baseline'], lang)} %",
-        ])
+        rows.append(
+            [
+                _label(str(r["strategy"]), lang),
+                _fmt(r["population_median"], lang),
+                f"{_fmt(r['population_p05'], lang)} – {_fmt(r['population_p95'], lang)}",
+                _fmt(r["jobs_median"], lang),
+                _fmt(r["pupils_median"], lang),
+                "–"
+                if math.isnan(r["p_more_residents_than_baseline"])
+                else f"{_fmt(100 * r['p_more_residents_than_baseline'], lang)} %",
+            ]
+        )
     env = Environment(loader=PackageLoader("resilience.reporting", "templates"), autoescape=select_autoescape())
     template = env.get_template("report.html.j2")
     horizon = int(timeseries["year"].max())
