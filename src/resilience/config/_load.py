@@ -1,0 +1,113 @@
+"""Loading scenario files: YAML, then the schema, then the cross-field rules."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import ValidationError
+
+from ._checks import scenario_issues
+from ._errors import (
+    Location,
+    Problem,
+    ScenarioError,
+    format_path,
+    problems_from_validation_error,
+    sort_problems,
+)
+from ._schema import SKIP_CROSS_CHECKS, Scenario
+from ._yaml import read_yaml
+
+__all__ = ["load_scenario", "parse_scenario", "scenario_problem"]
+
+
+def parse_scenario(text: str | bytes, filename: str = "<string>") -> Scenario:
+    """Read a scenario from YAML text (or the raw bytes of a file).
+
+    ``filename`` is only used in messages. Raises :class:`ScenarioError` with
+    every problem found (one line each, ``FILE:LINE: path: message``).
+
+    >>> s = parse_scenario('''
+    ... schema_version: 1
+    ... name: Træna
+    ... municipality: {kommunenummer: "1835", base_year: 2024}
+    ... run: {horizon: 2050}
+    ... ''')
+    >>> s.run.replications, list(s.strategies)
+    (20, ['baseline'])
+    >>> parse_scenario(
+    ...     "schema_version: 1\\nname: x\\nmunicipality: {kommunenummer: '1835', base_year: 2024}\\n"
+    ...     "run: {horizn: 2050}\\n",
+    ...     "s.yaml",
+    ... )
+    Traceback (most recent call last):
+    ...
+    resilience.config._errors.ScenarioError: s.yaml:4: run.horizon: required field is missing
+    s.yaml:4: run.horizn: unknown key 'horizn'; did you mean 'horizon'?
+    """
+    result = read_yaml(text, filename)
+    if result.problems:
+        raise ScenarioError(sort_problems(result.problems))
+    source_map = result.source_map
+
+    problems: list[Problem] = []
+    scenario: Scenario | None = None
+    try:
+        scenario = Scenario.model_validate(result.data, context={SKIP_CROSS_CHECKS: True})
+    except ValidationError as exc:
+        problems.extend(problems_from_validation_error(exc, Scenario, filename, source_map.line))
+    # The cross-field rules run on the raw data, so that they are reported
+    # together with any field errors elsewhere in the file.
+    for location, message in scenario_issues(result.data, source_map.line):
+        problems.append(Problem(filename, source_map.line(location), format_path(location), message))
+    if problems or scenario is None:
+        raise ScenarioError(sort_problems(problems))
+
+    scenario._source_map = source_map
+    scenario._source_file = filename
+    return scenario
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read and check a scenario file.
+
+    Raises :class:`ScenarioError` listing every problem in the file, each as
+    ``FILE:LINE: field.path: message``; print ``str(error)`` to the user::
+
+        from resilience.config import ScenarioError, load_scenario
+
+        try:
+            scenario = load_scenario("scenarios/traena.yaml")
+        except ScenarioError as error:
+            print(error)  # scenarios/traena.yaml:14: employers[0].jobs: must be at least 0, got -5
+            raise SystemExit(1)
+        scenario.run.horizon           # 2050
+        scenario.cornerstones()        # [Employer(name='Fiskeindustri', ...)]
+        scenario.source_line(("employers", 0, "jobs"))  # 14
+
+    The file name in messages is ``path`` as given.
+    """
+    filename = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ScenarioError([Problem(filename, None, "(root)", f"cannot read the file: {reason}")]) from None
+    return parse_scenario(data, filename)
+
+
+def scenario_problem(scenario: Scenario, path: Location, message: str) -> Problem:
+    """A :class:`Problem` at ``path`` of a loaded scenario, with its file and line.
+
+    For later layers (e.g. a lever that finds a bad parameter)::
+
+        problem = scenario_problem(scenario, ("strategies", "dev", 0, "budget"), "must be positive")
+        # scenarios/traena.yaml:31: strategies.dev[0].budget: must be positive
+    """
+    return Problem(
+        scenario.source_file or "<scenario>",
+        scenario.source_line(path),
+        format_path(path),
+        message,
+    )

@@ -1,0 +1,372 @@
+"""Reading scenario YAML safely, with the line of every value.
+
+:func:`read_yaml` turns the text of a scenario file into plain Python data
+(dicts, lists, str, int, float, bool, None) and a :class:`SourceMap` that
+knows the line each key and list item was written on.
+
+It never constructs Python objects from YAML tags: the text is only *composed*
+into YAML nodes (ruamel.yaml, YAML 1.2, pure-Python safe loader), every tag is
+checked against the plain YAML types, and only then are scalars converted. A
+file with ``!!python/object/apply:os.system [...]`` is reported, never run.
+
+Problems found here (syntax errors, tabs, duplicate keys, unknown tags, empty
+or non-UTF-8 files, a top level that is not a mapping) come back as
+:class:`~resilience.config._errors.Problem` s with line numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from ._errors import Location, Problem, format_path
+
+__all__ = ["SourceMap", "YamlResult", "read_yaml"]
+
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_MERGE_TAG = _CORE + "merge"
+_MAX_VALUES = 100_000
+_PLAIN_TYPES = "plain values (text, numbers, true/false, lists and key: value mappings)"
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Line numbers (1-based) of the keys and list items of a YAML document.
+
+    Locations are tuples of mapping keys and list positions, e.g.
+    ``("employers", 0, "jobs")``. For a location that was not written in the
+    file (e.g. a missing key), :meth:`line` falls back to the line of the
+    nearest enclosing location that was.
+
+    >>> sm = SourceMap({(): 1, ("run",): 7, ("run", "horizon"): 8})
+    >>> sm.line(("run", "horizon")), sm.line(("run", "seed")), sm.line(("shocks", 0))
+    (8, 7, 1)
+    """
+
+    lines: Mapping[Location, int] = field(default_factory=dict)
+
+    def line(self, path: Sequence[str | int]) -> int | None:
+        """The line of ``path``, or of its nearest written parent."""
+        location = tuple(path)
+        while True:
+            found = self.lines.get(location)
+            if found is not None:
+                return found
+            if not location:
+                return None
+            location = location[:-1]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, tuple) and path in self.lines
+
+
+@dataclass(frozen=True)
+class YamlResult:
+    """What :func:`read_yaml` found: data and lines, or problems."""
+
+    data: Any
+    source_map: SourceMap
+    problems: list[Problem]
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+
+
+def _line_of_offset(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+# --------------------------------------------------------------------------
+# Text level: encoding, binary, tabs
+# --------------------------------------------------------------------------
+
+
+def _decode(source: str | bytes, filename: str) -> tuple[str | None, list[Problem]]:
+    if isinstance(source, str):
+        text = source
+    else:
+        if source.startswith((b"\xff\xfe", b"\xfe\xff")):
+            message = "the file is saved as UTF-16; save it as UTF-8 instead"
+            return None, [Problem(filename, 1, "(root)", message)]
+        if b"\x00" in source[:8192]:
+            return None, [Problem(filename, 1, "(root)", "this looks like a binary file, not YAML text")]
+        try:
+            text = source.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = source.count(b"\n", 0, exc.start) + 1
+            byte = source[exc.start]
+            message = (
+                f"the file is not valid UTF-8 text (byte 0x{byte:02X} cannot be read); "
+                "save it with the UTF-8 encoding (letters like æ, ø, å are then kept)"
+            )
+            return None, [Problem(filename, line, "(root)", message)]
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        line = _line_of_offset(text, text.index("\x00"))
+        return None, [Problem(filename, line, "(root)", "this looks like a binary file, not YAML text")]
+    return text, []
+
+
+def _tab_lines(text: str) -> list[int]:
+    """0-based numbers of the lines whose indentation contains a tab."""
+    out: list[int] = []
+    for number, line in enumerate(text.splitlines()):
+        stripped = line.lstrip(" \t")
+        if stripped and "\t" in line[: len(line) - len(stripped)]:
+            out.append(number)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Syntax errors
+# --------------------------------------------------------------------------
+
+
+def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
+    if isinstance(exc, ReaderError):
+        line = _line_of_offset(text, exc.position)
+        char = exc.character
+        code = f"U+{char:04X}" if isinstance(char, int) else f"U+{ord(char):04X}" if char else "?"
+        message = f"the file contains a control character ({code}) that YAML does not allow"
+        return Problem(filename, line, "(root)", message)
+    if not isinstance(exc, MarkedYAMLError):
+        if isinstance(exc, RecursionError):
+            return Problem(filename, 1, "(root)", "the file is nested too deeply to be read")
+        return Problem(filename, 1, "(root)", f"invalid YAML: {exc}")
+    problem = str(exc.problem or "")
+    context = str(exc.context or "")
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    opened = exc.context_mark.line + 1 if exc.context_mark is not None else None
+    if "'\\t'" in problem or "\t" in problem:
+        message = "a tab character is used where YAML expects spaces; indent with spaces only"
+    elif problem == "mapping values are not allowed here":
+        message = "unexpected ':' (a text containing ': ' must be put in quotes)"
+    elif problem.startswith("could not find expected ':'"):
+        message = "expected 'key: value' (is a ':' missing?)"
+    elif "quoted scalar" in context:
+        message = f"a quoted text is not closed (the quote opened on line {opened} has no end)"
+        line = opened or line
+    elif "flow sequence" in context or "flow mapping" in context:
+        bracket = "[" if "sequence" in context else "{"
+        message = f"the '{bracket}' opened on line {opened} is not closed, or a ',' is missing"
+        if "stream end" in problem:  # found only at the end of the file: point at the opening
+            line = opened or line
+    elif "expected a single document" in context:
+        message = "the file contains more than one YAML document ('---'); a scenario file holds exactly one"
+    elif problem.startswith("found undefined alias"):
+        message = f"{problem.removeprefix('found ')}: an alias '*name' needs an anchor '&name' above it"
+    elif problem.startswith("expected <block end>") or "block mapping" in context:
+        message = "the indentation does not line up with the lines above"
+    elif problem.startswith("found character") and "cannot start any token" in problem:
+        message = f"{problem.removeprefix('found ')} (put the text in quotes)"
+    else:
+        message = problem + (f" ({context})" if context else "")
+    return Problem(filename, line, "(root)", f"invalid YAML: {message}")
+
+
+# --------------------------------------------------------------------------
+# Node level: tags, duplicate keys, lines, conversion to plain data
+# --------------------------------------------------------------------------
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Builder:
+    """Converts a composed YAML node tree to plain data, recording lines."""
+
+    def __init__(self, yaml: YAML, filename: str) -> None:
+        self.yaml = yaml
+        self.filename = filename
+        self.lines: dict[Location, int] = {}
+        self.problems: list[Problem] = []
+        self.scalar_lines: set[int] = set()  # 0-based lines inside multi-line scalars
+        self._active: set[int] = set()
+        self._count = 0
+        self._reported: set[tuple[int, str]] = set()
+
+    def problem(self, node: Node, path: Location, message: str) -> None:
+        line = node.start_mark.line + 1
+        # A value reached again through an alias is reported once, where it is written.
+        if (line, message) not in self._reported:
+            self._reported.add((line, message))
+            self.problems.append(Problem(self.filename, line, format_path(path), message))
+
+    def _check_tag(self, node: Node, path: Location) -> bool:
+        tag = str(node.tag)
+        if isinstance(node, ScalarNode):
+            allowed = tag in _SCALAR_TAGS
+        elif isinstance(node, SequenceNode):
+            allowed = tag == _CORE + "seq"
+        else:
+            allowed = tag == _CORE + "map"
+        if allowed:
+            return True
+        name = _tag_name(tag)
+        if "python/" in tag:
+            message = f"the YAML tag '{name}' is not allowed: a scenario file may only contain {_PLAIN_TYPES}"
+        else:
+            message = f"unknown YAML tag '{name}'; a scenario file may only contain {_PLAIN_TYPES}"
+        self.problem(node, path, message)
+        return False
+
+    def build(self, node: Node, path: Location) -> Any:
+        self._count += 1
+        if self._count > _MAX_VALUES:
+            raise _TooLarge
+        if not self._check_tag(node, path):
+            return None
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if id(node) in self._active:
+            self.problem(node, path, "an alias ('*name') refers to a value that contains itself")
+            return None
+        self._active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                out: list[Any] = []
+                for index, item in enumerate(node.value):
+                    self.lines.setdefault((*path, index), item.start_mark.line + 1)
+                    out.append(self.build(item, (*path, index)))
+                return out
+            assert isinstance(node, MappingNode)
+            return self._mapping(node, path)
+        finally:
+            self._active.discard(id(node))
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        start, end = node.start_mark, node.end_mark
+        last = end.line if end.column > 0 else end.line - 1
+        self.scalar_lines.update(range(start.line + 1, last + 1))
+        tag = str(node.tag)
+        if tag in (_CORE + "str", _CORE + "timestamp"):
+            return str(node.value)  # dates are kept as written
+        try:
+            return self.yaml.constructor.construct_object(node, deep=True)
+        except Exception:  # e.g. a number too odd for the constructor: keep the text
+            return str(node.value)
+
+    def _entries(self, node: MappingNode, path: Location) -> Iterator[tuple[str, Node, Node, bool]]:
+        """(key, key node, value node, explicit) with merge keys ('<<') flattened."""
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and str(key_node.tag) == _MERGE_TAG:
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problem(key_node, path, "a key must be plain text, not a list or mapping")
+                continue
+            if not self._check_tag(key_node, path):
+                continue
+            self._scalar(key_node)
+            yield str(key_node.value), key_node, value_node, True
+        for merged in merges:
+            sources = merged.value if isinstance(merged, SequenceNode) else [merged]
+            for source in sources:
+                if not isinstance(source, MappingNode):
+                    self.problem(merged, path, "'<<' must be followed by an alias to a mapping, e.g. <<: *name")
+                    continue
+                if id(source) in self._active:
+                    self.problem(merged, path, "an alias ('*name') refers to a value that contains itself")
+                    continue
+                self._active.add(id(source))
+                try:
+                    for key, key_node, value_node, _ in self._entries(source, path):
+                        yield key, key_node, value_node, False
+                finally:
+                    self._active.discard(id(source))
+
+    def _mapping(self, node: MappingNode, path: Location) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key, key_node, value_node, explicit in self._entries(node, path):
+            line = key_node.start_mark.line + 1
+            if key in out:
+                if explicit and key in first_line:
+                    message = f"duplicate key '{key}': it is also written on line {first_line[key]}; keep only one"
+                    self.problem(key_node, (*path, key), message)
+                continue
+            if explicit:
+                first_line[key] = line
+            self.lines[(*path, key)] = line
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, ScalarNode):
+        return f"the single value '{node.value}'"
+    return "something else"
+
+
+def read_yaml(source: str | bytes, filename: str = "<string>") -> YamlResult:
+    """Read one YAML document safely.
+
+    Returns plain data and its :class:`SourceMap`, or (with ``data=None``)
+    the problems that prevent reading it.
+
+    >>> result = read_yaml("run:\\n  horizon: 2050\\n", "s.yaml")
+    >>> result.data, result.source_map.line(("run", "horizon")), result.problems
+    ({'run': {'horizon': 2050}}, 2, [])
+    >>> print(read_yaml("run: [1, 2\\n", "s.yaml").problems[0])
+    s.yaml:1: (root): invalid YAML: the '[' opened on line 1 is not closed, or a ',' is missing
+    """
+    empty = SourceMap({})
+    text, problems = _decode(source, filename)
+    if text is None:
+        return YamlResult(None, empty, problems)
+
+    tabs = _tab_lines(text)
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        root = yaml.compose(text)
+    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
+        problems = [_tab_problem(filename, n) for n in tabs]
+        syntax = _syntax_problem(exc, text, filename)
+        # A syntax error at or after a tab-indented line is most likely caused by it.
+        if not tabs or (syntax.line is not None and syntax.line < tabs[0] + 1):
+            problems.append(syntax)
+        return YamlResult(None, empty, problems)
+
+    if root is None:
+        message = "the file is empty; a scenario needs at least schema_version, name, municipality and run"
+        return YamlResult(None, empty, [Problem(filename, 1, "(root)", message)])
+
+    builder = _Builder(yaml, filename)
+    builder.lines[()] = root.start_mark.line + 1
+    try:
+        data = builder.build(root, ())
+    except _TooLarge:
+        message = f"the file expands to more than {_MAX_VALUES} values; check its aliases ('*name')"
+        return YamlResult(None, empty, [Problem(filename, 1, "(root)", message)])
+    problems = builder.problems
+    problems.extend(_tab_problem(filename, n) for n in tabs if n not in builder.scalar_lines)
+    if not problems and not isinstance(root, MappingNode):
+        if isinstance(root, ScalarNode) and str(root.tag) == _CORE + "null":
+            message = "the file is empty; a scenario needs at least schema_version, name, municipality and run"
+        else:
+            message = (
+                "the top level of a scenario must be a mapping of keys such as 'schema_version: 1' and "
+                f"'name: ...', but this file holds {_describe(root)}"
+            )
+        problems.append(Problem(filename, root.start_mark.line + 1, "(root)", message))
+    if problems:
+        return YamlResult(None, empty, problems)
+    return YamlResult(data, SourceMap(builder.lines), [])
+
+
+def _tab_problem(filename: str, line0: int) -> Problem:
+    message = "a tab is used for indentation; indent with spaces only"
+    return Problem(filename, line0 + 1, "(root)", message)

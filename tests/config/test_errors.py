@@ -1,0 +1,162 @@
+"""Problem formatting, did-you-mean hints and message translation."""
+
+from __future__ import annotations
+
+import pytest
+
+from resilience.config import Problem, ScenarioError, did_you_mean, format_path, parse_scenario
+
+BASE = """\
+schema_version: 1
+name: Træna
+municipality: {kommunenummer: "1835", base_year: 2024}
+run: {horizon: 2050}
+"""
+
+
+def test_problem_str() -> None:
+    p = Problem("s.yaml", 12, "employers[0].jobs", "must be at least 0, got -5")
+    assert str(p) == "s.yaml:12: employers[0].jobs: must be at least 0, got -5"
+    assert str(Problem("s.yaml", None, "", "cannot read the file")) == "s.yaml: (root): cannot read the file"
+
+
+def test_problem_str_is_always_one_line() -> None:
+    p = Problem("s.yaml", 3, "name", "expected an integer, got 'a\nb\tc' (str)")
+    assert str(p) == "s.yaml:3: name: expected an integer, got 'a\\nb\\tc' (str)"
+    assert "\n" not in str(ScenarioError([p, p])).replace("\n", "", 1)
+
+
+def test_problem_is_frozen_and_comparable() -> None:
+    p = Problem("s.yaml", 1, "name", "x")
+    assert p == Problem("s.yaml", 1, "name", "x")
+    with pytest.raises(AttributeError):
+        p.line = 2
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ((), "(root)"),
+        (("run", "horizon"), "run.horizon"),
+        (("employers", 0, "jobs"), "employers[0].jobs"),
+        (("strategies", "development_project", 0, "lever"), "strategies.development_project[0].lever"),
+        (("strategies", "bolig-og-næring"), "strategies.bolig-og-næring"),
+        (("parameters", "a b"), 'parameters["a b"]'),
+        (("parameters", "a.b"), 'parameters["a.b"]'),
+    ],
+)
+def test_format_path(path: tuple[str | int, ...], text: str) -> None:
+    assert format_path(path) == text
+
+
+def test_scenario_error_lists_problems_one_per_line() -> None:
+    problems = [Problem("a.yaml", 1, "name", "x"), Problem("a.yaml", 3, "run", "y")]
+    error = ScenarioError(problems)
+    assert error.problems == problems
+    assert str(error) == "a.yaml:1: name: x\na.yaml:3: run: y"
+    with pytest.raises(ValueError):
+        ScenarioError([])
+
+
+def test_did_you_mean() -> None:
+    assert did_you_mean("horizn", ["horizon", "replications", "seed"]) == "did you mean 'horizon'?"
+    assert did_you_mean("closing", ["closure", "layoff"]) == "did you mean 'closure'?"
+    assert did_you_mean("FISHING", ["fishing", "tourism"]) == "did you mean 'fishing'?"
+    assert did_you_mean("colour", ["horizon", "replications", "seed"]) == ""
+    assert did_you_mean("seed", ["seed"]) == ""
+    assert did_you_mean(5, ["seed"]) == ""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "s.yaml")
+    return [str(p) for p in info.value.problems]
+
+
+def test_quoted_numbers_and_numbers_for_text_are_reported() -> None:
+    text = BASE + "employers:\n  - {name: 123, sector: public, jobs: '80', cornerstone: 1}\n"
+    assert problems(text) == [
+        "s.yaml:6: employers[0].name: expected text, got 123 (int); put it in quotes if it is meant as text",
+        "s.yaml:6: employers[0].jobs: expected an integer, got '80' (str)",
+        "s.yaml:6: employers[0].cornerstone: expected true or false, got 1 (int)",
+    ]
+
+
+def test_fractional_and_infinite_numbers() -> None:
+    text = BASE.replace("run: {horizon: 2050}", "run: {horizon: 2050, replications: 2.5}")
+    text += "uncertainties:\n  x: {distribution: uniform, low: 0, high: .inf}\n"
+    assert problems(text) == [
+        "s.yaml:4: run.replications: expected an integer, got 2.5 (float)",
+        "s.yaml:6: uncertainties.x.high: must be a finite number, got inf",
+    ]
+
+
+def test_each_error_is_one_problem_even_inside_unions() -> None:
+    text = BASE + "shocks:\n  - {type: layoff, employer: A, year: x, jobs: 0, extra: 1}\n"
+    text += "employers: [{name: A, sector: public, jobs: 1}]\n"
+    assert problems(text) == [
+        "s.yaml:6: shocks[0].year: expected an integer, got 'x' (str)",
+        "s.yaml:6: shocks[0].jobs: must be at least 1, got 0",
+        "s.yaml:6: shocks[0].extra: unknown key 'extra'; allowed keys are: type, employer, year, jobs",
+    ]
+
+
+def test_unknown_shock_type_without_a_close_match_lists_the_types() -> None:
+    text = BASE + "employers: [{name: A, sector: public, jobs: 1}]\n"
+    text += "shocks: [{type: storm, employer: A, year: 2030}]\n"
+    assert problems(text) == ["s.yaml:6: shocks[0].type: unknown shock type 'storm'; choose one of: closure, layoff"]
+
+
+def test_shock_reference_to_a_scenario_without_employers() -> None:
+    text = BASE + "shocks: [{type: closure, employer: A, year: 2030}]\n"
+    assert problems(text) == ["s.yaml:5: shocks[0].employer: no employer named 'A'; no employers are listed"]
+
+
+def test_cross_field_rules_run_together_with_field_errors() -> None:
+    text = BASE.replace("base_year: 2024", "base_year: 2024, island: maybe").replace("2050", "2000")
+    assert problems(text) == [
+        "s.yaml:3: municipality.island: expected true or false, got 'maybe' (str)",
+        "s.yaml:4: run.horizon: must be after the base year 2024 (municipality.base_year), got 2000",
+    ]
+
+
+def test_an_invalid_base_year_is_not_reported_twice() -> None:
+    text = BASE.replace("base_year: 2024", "base_year: 2500")
+    assert problems(text) == ["s.yaml:3: municipality.base_year: must be at most 2100, got 2500"]
+
+
+def test_schema_version_true_is_not_1() -> None:
+    assert problems(BASE.replace("schema_version: 1", "schema_version: true")) == [
+        "s.yaml:1: schema_version: unsupported schema_version True; this version of resilience reads schema_version 1"
+    ]
+
+
+def test_empty_strategy_name_and_wrong_collection_types() -> None:
+    text = BASE + "strategies: {'': []}\nparameters: [1, 2]\n"
+    assert problems(text) == [
+        'ps.yaml:5: strategies[""]: a strategy name must not be empty'.removeprefix("p"),
+        "s.yaml:6: parameters: expected a mapping (key: value lines), got a list",
+    ]
+
+
+def test_yaml_problems_come_alone_before_validation() -> None:
+    text = BASE + "name: again\nrun: {horizon: 1}\n"
+    assert problems(text) == [
+        "s.yaml:5: name: duplicate key 'name': it is also written on line 2; keep only one",
+        "s.yaml:6: run: duplicate key 'run': it is also written on line 4; keep only one",
+    ]
+
+
+def test_non_scalar_keys_and_bad_merges() -> None:
+    assert problems(BASE + "? [a, b]\n: 1\n") == ["s.yaml:5: (root): a key must be plain text, not a list or mapping"]
+    assert problems(BASE + "parameters:\n  <<: 5\n") == [
+        "s.yaml:6: parameters: '<<' must be followed by an alias to a mapping, e.g. <<: *name"
+    ]
+
+
+def test_control_characters_and_utf16() -> None:
+    assert problems(BASE + "description: a\x07b\n") == [
+        "s.yaml:5: (root): the file contains a control character (U+0007) that YAML does not allow"
+    ]
+    with pytest.raises(ScenarioError, match="UTF-16"):
+        parse_scenario(BASE.encode("utf-16"), "s.yaml")
