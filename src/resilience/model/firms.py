@@ -76,7 +76,7 @@ def step(model: MunicipalityModel) -> None:
         weights = np.where(pt.status[eligible] == Status.UNEMPLOYED, 2.0, 1.0)
         founder = int(rng.choice(eligible, p=weights / weights.sum()))
         eligible = eligible[eligible != founder]
-        sector = "tourism" if rng.random() < 0.3 else "local_services"
+        sector = "tourism" if rng.random() < p.new_firm_tourism_share else "local_services"
         jobs = int(rng.integers(1, 4))
         firm = create_firm(model, f"New firm {model.year}-{len(model.firms)}", sector, jobs, founded=model.year)
         old = int(pt.employer[founder])

@@ -62,8 +62,8 @@ def _households(
                 units.append([w, man])
                 break
 
-    # Half of the young adults 18–24 still live with their parents (decided before they could head a home).
-    stays = (unit_of < 0) & (ages >= 18) & (ages <= 24) & (rng.random(n) < 0.5)
+    # Some young adults 18–24 still live with their parents (decided before they could head a home).
+    stays = (unit_of < 0) & (ages >= 18) & (ages <= 24) & (rng.random(n) < p.young_adults_at_home_share)
     for a in np.flatnonzero(unit_of < 0).tolist():
         if ages[a] >= 18 and not stays[a]:
             unit_of[a] = len(units)
@@ -76,7 +76,7 @@ def _households(
         gap = ages[heads] - ages[c]
         mothers = female[heads] & (gap >= 18) & (gap <= 45)
         candidates = np.flatnonzero(mothers & couple)
-        if candidates.size == 0 or rng.random() < 0.15:  # some children live with a single parent
+        if candidates.size == 0 or rng.random() < p.single_parent_share:
             candidates = np.flatnonzero(mothers) if np.any(mothers) else candidates
         if candidates.size == 0:
             candidates = np.flatnonzero(gap >= 18)
@@ -108,7 +108,11 @@ def build_initial_state(model: MunicipalityModel, population: Population) -> Non
     status[ages >= 67] = Status.RETIRED
     working_age = (ages >= 20) & (ages < 67)
     status[working_age & (rng.random(ages.size) < p.participation_rate)] = Status.UNEMPLOYED
-    born_here = np.where(with_parents, rng.random(ages.size) < 0.85, rng.random(ages.size) < p.share_adults_born_here)
+    born_here = np.where(
+        with_parents,
+        rng.random(ages.size) < p.share_children_born_here,
+        rng.random(ages.size) < p.share_adults_born_here,
+    )
 
     # Households in dwellings, plus the vacant dwellings newcomers can move into.
     dwellings = model.config.municipality.dwellings

@@ -149,10 +149,11 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
 
 
 def exits(model: MunicipalityModel) -> None:
-    """Retirement (62–66 at ``retirement_hazard``, 67–71 at 0.5, all at 72) and disability (40–66).
+    """Retirement (62–66 at ``retirement_hazard``, 67–71 at ``late_retirement_hazard``, all at 72) and
+    disability (40–66).
 
-    Displaced persons retire twice as readily and their disability hazard is raised by
-    ``displacement_disability_factor`` (Rege, Telle & Votruba 2009).
+    Displaced unemployed persons retire ``displaced_retirement_factor`` times as readily, and the disability
+    hazard of displaced persons is raised by ``displacement_disability_factor`` (Rege, Telle & Votruba 2009).
     """
     rng = model.streams["labour"]
     p = model.params
@@ -164,9 +165,11 @@ def exits(model: MunicipalityModel) -> None:
     displaced = (model.year - pt.displaced_year[residents]) < DISPLACEMENT_YEARS
     retire = np.zeros(residents.size)
     retire[(age >= 62) & (age <= 66)] = p.retirement_hazard
-    retire[(age >= 67) & (age <= 71)] = 0.5
+    retire[(age >= 67) & (age <= 71)] = p.late_retirement_hazard
     retire[age >= 72] = 1.0
-    retire = np.where(displaced & (status == Status.UNEMPLOYED), np.minimum(1.0, 2 * retire), retire)
+    retire = np.where(
+        displaced & (status == Status.UNEMPLOYED), np.minimum(1.0, p.displaced_retirement_factor * retire), retire
+    )
     disable = np.where((age >= 40) & (age <= 66), p.disability_hazard, 0.0)
     disable = np.where(displaced, disable * p.displacement_disability_factor, disable)
     u = rng.random(residents.size)

@@ -176,19 +176,19 @@ def in_migration(model: MunicipalityModel) -> None:
     """Return migrants, amenity-led households and remote workers move in while dwellings are vacant.
 
     (Job-led moves happen during hiring.) The diaspora of emigrants born here shrinks by ageing out of the
-    25–54 window at ≈ 1/30 a year and grows with every native who emigrates.
+    25–54 window at ``diaspora_ageing`` a year and grows with every native who emigrates.
     """
     rng = model.streams["in_migration"]
     p = model.params
     population = model.population
     dwellings = model.dwellings
     unavailable = np.flatnonzero((dwellings.occupant[: dwellings.n] < 0) & ~dwellings.available[: dwellings.n])
-    dwellings.available[unavailable[rng.random(unavailable.size) < p.dwelling_release_rate]] = True
-    # About half of the diaspora is of returning age (25–54) at any time.
-    returners = int(rng.binomial(int(model.diaspora * 0.5), p.return_migration_rate))
+    released = model.streams["housing"].random(unavailable.size) < p.dwelling_release_rate
+    dwellings.available[unavailable[released]] = True
+    returners = int(rng.binomial(int(model.diaspora), p.return_migration_rate))
     amenity = int(rng.poisson(p.amenity_in_migration_rate * population / 1000.0 * model.attractiveness))
     remote = int(rng.poisson(p.remote_worker_in_rate * population / 1000.0))
-    model.diaspora = max(0.0, model.diaspora * (1 - 1 / 30) - returners)
+    model.diaspora = max(0.0, model.diaspora * (1 - p.diaspora_ageing) - returners)
     kinds: tuple[Literal["return", "amenity", "remote"], ...] = ("return", "amenity", "remote")
     # Arrivals come in a random order, so that when dwellings run out no kind is always last in the queue.
     arrivals = rng.permutation(np.repeat(np.arange(3), [returners, amenity, remote]))

@@ -66,7 +66,7 @@ PROCESS_NAMES: tuple[str, ...] = (
 
 #: Random streams, one per process, so that a change in one process (an intervention) does not shift the
 #: random numbers another process draws: common random numbers stay aligned across strategies.
-_STREAMS = ("init", "demography", "labour", "migration", "in_migration", "firms", "network", "events")
+_STREAMS = ("init", "demography", "labour", "migration", "in_migration", "firms", "network", "events", "housing")
 
 
 class MunicipalityModel(mesa.Model):
@@ -319,7 +319,7 @@ class MunicipalityModel(mesa.Model):
         households.dwelling[hh_row] = NO_ROW
         dwellings.occupant[dwelling] = NO_ROW
         # Part of the dwellings left behind become holiday homes or are kept unused (NIBR 2014:1).
-        available = self.streams["demography"].random() < self.params.vacated_dwelling_available
+        available = self.streams["housing"].random() < self.params.vacated_dwelling_available
         dwellings.available[dwelling] = bool(available)
         agent = self.household_agents[hh_row]
         if agent is not None:

@@ -133,6 +133,23 @@ class Parameters:
         "Yearly chance that a resident aged 18–34 living with parents forms a household of their own locally "
         "(needs a vacant dwelling).",
     )
+    young_adults_at_home_share: float = _p(
+        0.4,
+        0.3,
+        0.6,
+        "share of residents aged 18–24",
+        "Eurostat/SSB: Norwegians leave home early (around 20); roughly 3–6 in 10 of those aged 18–24 still live "
+        "with their parents",
+        "Share of initial residents aged 18–24 placed in their parents' household rather than their own.",
+    )
+    single_parent_share: float = _p(
+        0.15,
+        0.10,
+        0.25,
+        "share of children",
+        "SSB family statistics: about 1 in 5 children live with one parent (lower in rural areas)",
+        "Share of initial children placed with a single mother rather than a couple.",
+    )
     share_adults_in_couples: float = _p(
         0.60,
         0.55,
@@ -210,6 +227,24 @@ class Parameters:
         "weak housing supply) — EVIDENCE §4",
         "Chance that a vacancy not filled locally is filled by recruiting a household from outside "
         "(needs a vacant dwelling).",
+    )
+    late_retirement_hazard: float = _p(
+        0.5,
+        0.3,
+        0.7,
+        "per year",
+        "Assumption: few Norwegians work past 67 (NAV: the old-age pension can be taken from 62, most take it by "
+        "67); everyone is retired at 72",
+        "Yearly chance that a labour-force participant aged 67–71 retires.",
+    )
+    displaced_retirement_factor: float = _p(
+        2.0,
+        1.5,
+        3.0,
+        "relative risk",
+        "EVIDENCE §3 (Decressin & Fatás 1995; Beyer & Smets 2015): in the first years participation absorbs "
+        "most of a shock — older displaced workers leave the labour force; size assumed",
+        "Retirement hazard multiplier for unemployed workers displaced within the last 5 years.",
     )
     retirement_hazard: float = _p(
         0.15,
@@ -304,13 +339,14 @@ class Parameters:
         "Yearly chance that an emigrant born here (aged 25–54) moves back, if a dwelling is free.",
     )
     diaspora_per_resident: float = _p(
-        0.5,
-        0.3,
-        0.8,
-        "emigrants born here per resident",
+        0.25,
+        0.15,
+        0.4,
+        "emigrants born here aged 25–54, per resident",
         "Assumption from EVIDENCE §2 retention (35 % stay in the least central municipalities): a small "
-        "remote municipality has many more natives elsewhere than at home; the share aged 25–54 is counted",
-        "Initial number of emigrants born here (potential returners) per resident.",
+        "remote municipality has many natives elsewhere; about half of them are of returning age",
+        "Initial number of emigrants born here and of returning age (25–54), per resident; every native who "
+        "emigrates joins them.",
     )
     amenity_in_migration_rate: float = _p(
         14.0,
@@ -364,6 +400,23 @@ class Parameters:
         "Share of initial adult residents born in the municipality (children: 0.85); born-here emigrants "
         "are the pool of potential return migrants.",
     )
+    share_children_born_here: float = _p(
+        0.85,
+        0.7,
+        0.95,
+        "share of children",
+        "Assumption: most children of a small municipality were born to its residents (EVIDENCE §2 moves at "
+        "ages 0–9 are 31–60 per 1 000 a year)",
+        "Share of initial residents living with parents who were born in the municipality.",
+    )
+    diaspora_ageing: float = _p(
+        0.033,
+        0.02,
+        0.05,
+        "per year",
+        "Assumption: emigrants stay of returning age (25–54) for about 30 years",
+        "Yearly share of the diaspora that ages out of returning age.",
+    )
     initial_vacant_share: float = _p(
         0.05,
         0.02,
@@ -414,6 +467,15 @@ class Parameters:
         "firms per 1 000 residents 20–66 per year",
         "Assumption: SSB enterprise demography — new enterprises with employees are a small fraction of all start-ups",
         "Yearly rate at which residents start a firm with employees.",
+    )
+    new_firm_tourism_share: float = _p(
+        0.3,
+        0.1,
+        0.5,
+        "share of new firms",
+        "Assumption: Tenk Træna's new jobs were in sea-based industry, tourism, culture and place development "
+        "(EVIDENCE §1); the rest of new firms serve residents",
+        "Share of new firms in tourism (exporting); the rest are local services.",
     )
     new_firm_exit_hazard: float = _p(
         0.15,
