@@ -52,9 +52,7 @@ def _bundled_bytes(name: str) -> bytes:
 
 
 def _raw_totals(raw_all: pd.DataFrame, code: str, year: int) -> np.ndarray:
-    rows = raw_all[
-        (raw_all["kommunenummer"] == code) & (raw_all["year"] == year) & (raw_all["sex"] == "total")
-    ]
+    rows = raw_all[(raw_all["kommunenummer"] == code) & (raw_all["year"] == year) & (raw_all["sex"] == "total")]
     return rows.sort_values("age")["persons"].to_numpy()
 
 

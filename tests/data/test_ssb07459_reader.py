@@ -163,9 +163,7 @@ def _write(
     return path
 
 
-def _rows(
-    label: str, values: Callable[[int], Sequence[str]], before_age: Sequence[str] = ()
-) -> list[list[str]]:
+def _rows(label: str, values: Callable[[int], Sequence[str]], before_age: Sequence[str] = ()) -> list[list[str]]:
     """One row per age for one region: label, optional fields (sex), age label, counts."""
     return [[label, *before_age, _age_label(age), *values(age)] for age in range(MAX_AGE + 1)]
 
@@ -181,9 +179,7 @@ def _expected_total(factor: int = 1) -> int:
 @pytest.mark.parametrize("delimiter", [";", "\t", ","])
 @pytest.mark.parametrize("quoted", [True, False])
 def test_delimiters_with_and_without_quotes(tmp_path: Path, delimiter: str, quoted: bool) -> None:
-    path = _write(
-        tmp_path, ["region", "age", "Persons 2021"], _one_year(), delimiter=delimiter, quoted=quoted
-    )
+    path = _write(tmp_path, ["region", "age", "Persons 2021"], _one_year(), delimiter=delimiter, quoted=quoted)
     frame = read_07459(path)
     assert tuple(frame.columns) == COLUMNS
     assert set(frame["kommunenummer"]) == {TRAENA}

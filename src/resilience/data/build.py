@@ -82,9 +82,7 @@ def tables_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     kept = raw[keep]
     population = pd.DataFrame(
         {
-            "kommunenummer": pd.Categorical(
-                kept["kommunenummer"], categories=sorted(kept["kommunenummer"].unique())
-            ),
+            "kommunenummer": pd.Categorical(kept["kommunenummer"], categories=sorted(kept["kommunenummer"].unique())),
             "year": kept["year"].astype("int16"),
             "sex": pd.Categorical(kept["sex"], categories=list(SEXES)),
             "age": kept["age"].astype("int16"),
@@ -134,9 +132,7 @@ def municipalities_json(municipalities: pd.DataFrame) -> bytes:
     columns = ("kommunenummer", "name", "first_year", "last_year")
     records: list[dict[str, Any]] = [
         {"kommunenummer": str(code), "name": str(name), "first_year": int(first), "last_year": int(last)}
-        for code, name, first, last in zip(
-            *(municipalities[column].tolist() for column in columns), strict=True
-        )
+        for code, name, first, last in zip(*(municipalities[column].tolist() for column in columns), strict=True)
     ]
     # One record per line: compact, yet a reform shows up as a readable diff.
     header = {"source": _SOURCE, "attribution": _ATTRIBUTION, "licence": _LICENCE}

@@ -102,9 +102,7 @@ class YearNotAvailableError(LookupError):
         available: the years that do exist (for this municipality, if one was named).
     """
 
-    def __init__(
-        self, year: int, message: str, available: Sequence[int], kommunenummer: str | None = None
-    ) -> None:
+    def __init__(self, year: int, message: str, available: Sequence[int], kommunenummer: str | None = None) -> None:
         self.year = year
         self.kommunenummer = kommunenummer
         self.available = tuple(available)
@@ -188,9 +186,7 @@ def split_by_share(totals: ArrayLike, male_share: ArrayLike) -> tuple[NDArray[np
     total = np.asarray(totals, dtype=np.int64)
     share = np.asarray(male_share, dtype=np.float64)
     if total.shape != share.shape or total.ndim != 1:
-        raise ValueError(
-            f"totals and male_share must be 1-d of equal length, got {total.shape} and {share.shape}"
-        )
+        raise ValueError(f"totals and male_share must be 1-d of equal length, got {total.shape} and {share.shape}")
     if (total < 0).any():
         raise ValueError("totals must not be negative")
     if not np.isfinite(share).all() or (share < 0).any() or (share > 1).any():
@@ -427,9 +423,7 @@ def _known_code(kommunenummer: object) -> str:
     ):
         position = bisect.bisect_left(known, kommunenummer)
         nearby = known[max(0, position - 2) : position + 3]
-        nearby = sorted(nearby, key=lambda code: (abs(int(code) - int(kommunenummer)), code))[
-            :_SHOWN_SUGGESTIONS
-        ]
+        nearby = sorted(nearby, key=lambda code: (abs(int(code) - int(kommunenummer)), code))[:_SHOWN_SUGGESTIONS]
         listed = ", ".join(f"{code} {store.names[code]}" for code in nearby)
         message = (
             f"unknown kommunenummer {kommunenummer!r}: SSB table 07459 has no such municipality in "
@@ -469,9 +463,7 @@ def _check_year(code: str | None, year: int) -> None:
     else:
         reason = "the code was not in use that year"
     successors = [
-        other
-        for other in store.years_by_code
-        if store.names[other] == name and year in store.years_by_code[other]
+        other for other in store.years_by_code if store.names[other] == name and year in store.years_by_code[other]
     ]
     also = f"; in {year} {name} has code {', '.join(sorted(successors))}" if successors else ""
     message = f"{code} {name} has no population for {year}: {reason} (available: {span}){also}"

@@ -57,9 +57,7 @@ SEXES: Final = ("total", "male", "female")
 # How many lines may precede the header (title line, blank line, ...) before we give up on the file.
 _MAX_PREAMBLE_LINES: Final = 20
 _HEADER_RE: Final = re.compile(r'^\ufeff?\s*"?region"?\s*([\t;,])', re.IGNORECASE)
-_VALUE_COLUMN_RE: Final = re.compile(
-    r"^persons\s+([0-9]{4})(?:\s+(males|females|both sexes))?$", re.IGNORECASE
-)
+_VALUE_COLUMN_RE: Final = re.compile(r"^persons\s+([0-9]{4})(?:\s+(males|females|both sexes))?$", re.IGNORECASE)
 # "Exactly four ASCII digits then a space": Python's \d would also accept non-ASCII digits.
 _REGION_RE: Final = re.compile(r"^(?:K-)?([0-9]{4}) (.*)$", re.DOTALL)
 _AGE_RE: Final = re.compile(r"^([0-9]{1,3}) years?( or older)?$", re.IGNORECASE)
@@ -198,8 +196,7 @@ def _find_header(path: Path, text: str) -> tuple[int, str]:
             return number, match.group(1)
     raise SSBFormatError(
         path,
-        f"unknown layout: no header line starting with a 'region' column "
-        f"in the first {_MAX_PREAMBLE_LINES} lines",
+        f"unknown layout: no header line starting with a 'region' column in the first {_MAX_PREAMBLE_LINES} lines",
     )
 
 
@@ -222,9 +219,7 @@ def _parse_layout(path: Path, header: Sequence[str], line: int) -> _Layout:
             raise SSBFormatError(path, f"unknown layout: unexpected column {field!r}", line)
         column_sex = _SEX_LABELS[match.group(2).lower()] if match.group(2) else None
         if column_sex is not None and sex is not None:
-            raise SSBFormatError(
-                path, f"unknown layout: column {field!r} has a sex but so has column 'sex'", line
-            )
+            raise SSBFormatError(path, f"unknown layout: column {field!r} has a sex but so has column 'sex'", line)
         key = (int(match.group(1)), column_sex)
         if key in seen:
             raise SSBFormatError(path, f"unknown layout: column {field!r} appears twice", line)
@@ -357,9 +352,7 @@ def _check_unique_and_complete(path: Path, data: pd.DataFrame) -> None:
         present = set(data.loc[groups.groups[(code, year, sex)], "age"])
         missing = sorted(set(range(MAX_AGE + 1)) - present)
         line = int(groups["line"].min()[(code, year, sex)])
-        raise SSBFormatError(
-            path, f"incomplete ages for {code} {year} {sex}: missing {_abbreviate(missing)}", line
-        )
+        raise SSBFormatError(path, f"incomplete ages for {code} {year} {sex}: missing {_abbreviate(missing)}", line)
 
 
 def _abbreviate(values: Iterable[object], limit: int = 8) -> str:
@@ -391,8 +384,7 @@ def _drop_agreeing_duplicates(data: pd.DataFrame, directory: Path) -> pd.DataFra
         found = "; ".join(f"{row['persons']} in {_where(row)}" for _, row in same.iterrows())
         raise SSBFormatError(
             directory,
-            f"files disagree on {first['kommunenummer']} {first['year']} {first['sex']} "
-            f"age {first['age']}: {found}",
+            f"files disagree on {first['kommunenummer']} {first['year']} {first['sex']} age {first['age']}: {found}",
         )
     return data.drop_duplicates(_KEY, keep="first")
 

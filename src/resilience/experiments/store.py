@@ -75,6 +75,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 text atomically."""
+
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
