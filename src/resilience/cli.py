@@ -74,6 +74,11 @@ def _run(scenario_path: Path, out: Path, **options: Any) -> Path:
     from resilience.workflow import load_checked, run_scenario
 
     scenario = load_checked(scenario_path)
+    horizon = options.get("horizon")
+    if horizon is not None and horizon <= scenario.municipality.base_year:
+        raise click.BadParameter(
+            f"{horizon} is not after the base year {scenario.municipality.base_year}", param_hint="--horizon"
+        )
     strategies: Sequence[str] = options.pop("strategies", ()) or ()
     unknown = [s for s in strategies if s not in scenario.strategies]
     if unknown:

@@ -9,12 +9,15 @@ them together.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import io
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from ruamel.yaml import YAML
@@ -61,8 +64,6 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
 
     problems: list[Problem] = []
     known = Parameters.names()
-    import difflib
-
     for section in ("parameters", "uncertainties"):
         for name in getattr(scenario, section):
             if name not in known:
@@ -154,19 +155,23 @@ def run_scenario_file(path: str | os.PathLike[str], out: str | os.PathLike[str],
     return run_scenario(load_checked(path), out, **options)  # type: ignore[arg-type]
 
 
-def write_report(results_dir: str | os.PathLike[str], lang: str | None = None) -> Path:
-    """(Re)write ``report.html`` from the stored results of ``results_dir``."""
+def _read_resolved(text: str, filename: str) -> tuple[Scenario, dict[str, Any]]:
+    """Split a ``scenario.resolved.yaml`` into the scenario and its ``resolved`` section (run metadata)."""
     from resilience.config import parse_scenario
 
+    yaml = YAML(typ="safe")
+    document = yaml.load(text)
+    meta = document.pop("resolved", {}) if isinstance(document, dict) else {}
+    stream = io.StringIO()
+    YAML().dump(document, stream)
+    return parse_scenario(stream.getvalue(), filename=filename), meta
+
+
+def write_report(results_dir: str | os.PathLike[str], lang: str | None = None) -> Path:
+    """(Re)write ``report.html`` from the stored results of ``results_dir``."""
     directory = Path(results_dir)
     resolved_text = (directory / RESOLVED).read_text(encoding="utf-8")
-    meta = YAML(typ="safe").load(resolved_text).get("resolved", {})
-    document = YAML(typ="safe").load(resolved_text)
-    document.pop("resolved", None)
-    stream = __import__("io").StringIO()
-    yaml = YAML()
-    yaml.dump(document, stream)
-    scenario = parse_scenario(stream.getvalue(), filename=str(directory / RESOLVED))
+    scenario, meta = _read_resolved(resolved_text, str(directory / RESOLVED))
     timeseries = read_timeseries(directory / TIMESERIES)
     summary = pd.read_csv(directory / SUMMARY)
     lang = lang or scenario.language

@@ -149,6 +149,13 @@ def test_run_writes_the_results_directory(tmp_path):
     assert "What happens to Træna?" in (out / "report.html").read_text(encoding="utf-8")
 
 
+def test_horizon_before_base_year_is_bad_input(tmp_path):
+    code, _, err = invoke("run", str(TRAENA), "--out", str(tmp_path / "x"), "--horizon", "2020")
+    assert code == 2
+    assert "--horizon" in err and "2024" in err
+    assert not (tmp_path / "x").exists()
+
+
 def test_unknown_strategy_is_bad_input(tmp_path):
     code, _, err = invoke("run", str(TRAENA), "--out", str(tmp_path / "x"), "--strategy", "nope")
     assert code == 2

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from resilience.config import parse_scenario
 from resilience.experiments import plan_runs, replication_seeds, run_ensemble
 from resilience.workflow import run_scenario
-from tests.conftest import traena_variant
+from tests.conftest import ROOT, traena_variant
 
 
 def test_same_seed_gives_byte_identical_timeseries(tmp_path):
@@ -41,3 +42,24 @@ def test_replications_are_independent_of_each_other():
     pd.testing.assert_frame_equal(
         alone.reset_index(drop=True), together[together["replication"] == 2].reset_index(drop=True)
     )
+
+
+def test_an_empty_strategy_equals_baseline_in_every_replication():
+    scenario = traena_variant(horizon=2036)
+    text_scenario = scenario.model_copy(update={"strategies": {"baseline": [], "wait_and_see": []}})
+    frame = run_ensemble(text_scenario, plan_runs(text_scenario, replications=4, seed=3))
+    baseline = frame[frame["strategy"] == "baseline"].drop(columns="strategy").reset_index(drop=True)
+    other = frame[frame["strategy"] == "wait_and_see"].drop(columns="strategy").reset_index(drop=True)
+    pd.testing.assert_frame_equal(baseline, other)
+
+
+def test_uncertain_parameters_are_drawn_per_replication_and_shared_by_strategies():
+    extra = "uncertainties:\n  local_multiplier: {distribution: uniform, low: 0.0, high: 1.0}\n"
+    text = (ROOT / "scenarios" / "traena.yaml").read_text(encoding="utf-8")
+    text = text.replace("uncertainties: {}\n", extra).replace("  baseline: []\n", "  baseline: []\n  other: []\n")
+    scenario = parse_scenario(text, filename="u.yaml")
+    tasks = plan_runs(scenario, replications=5, seed=2)
+    draws = {(t.strategy, t.replication): t.drawn["local_multiplier"] for t in tasks}
+    assert len({draws[("baseline", r)] for r in range(5)}) == 5
+    assert all(draws[("baseline", r)] == draws[("other", r)] for r in range(5))
+    assert all(0.0 <= v <= 1.0 for v in draws.values())
