@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from resilience.model.firms import BASIC_SECTORS
 from resilience.model.state import NO_ROW, REMOTE_EMPLOYER, Sex, Status
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ class Firm(mesa.Agent["MunicipalityModel"]):
     @property
     def is_basic(self) -> bool:
         """Basic (exporting) firms bring money in; their jobs drive the local multiplier."""
-        return self.sector not in ("local_services", "public")
+        return self.sector in BASIC_SECTORS
 
     def note_departure(self) -> None:
         """A worker left the job (retired, disabled, died, moved); the vacancy is filled in the next hiring."""

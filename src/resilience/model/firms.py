@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from resilience.config import Sector
 from resilience.model.state import Status
 
 if TYPE_CHECKING:
@@ -14,20 +15,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BASIC_SECTORS", "SECTORS", "create_firm", "sector_code", "step"]
 
-#: Sectors in a fixed order (their codes are positions in this tuple).
-SECTORS: tuple[str, ...] = (
-    "fish_processing",
-    "aquaculture",
-    "fishing",
-    "tourism",
-    "manufacturing",
-    "energy",
-    "other_basic",
-    "local_services",
-    "public",
-)
+#: Sectors in the scenario schema's order (a person's ``sector`` code is a position in this tuple).
+SECTORS: tuple[str, ...] = tuple(sector.value for sector in Sector)
 #: Basic (exporting) sectors: their jobs bring money in and drive the local multiplier.
-BASIC_SECTORS: tuple[str, ...] = SECTORS[:7]
+BASIC_SECTORS: tuple[str, ...] = tuple(s for s in SECTORS if s not in (Sector.LOCAL_SERVICES, Sector.PUBLIC))
 
 
 def sector_code(sector: str) -> int:

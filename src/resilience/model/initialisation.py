@@ -181,20 +181,30 @@ def _sector_code(sector: str) -> int:
     return sector_code(sector)
 
 
+def _friend_pool(model: MunicipalityModel) -> tuple[NDArray[np.int64], NDArray[np.int16]]:
+    """Residents aged 10+ sorted by age (rows, ages), built once a year rather than once per newcomer."""
+    if model.friend_pool is not None:
+        return model.friend_pool
+    pt = model.persons
+    residents = pt.resident_rows()
+    residents = residents[pt.age[residents] >= 10]
+    order = np.argsort(pt.age[residents], kind="stable")
+    sorted_rows = residents[order]
+    model.friend_pool = (sorted_rows, pt.age[sorted_rows])
+    return model.friend_pool
+
+
 def make_friends(model: MunicipalityModel, rows: NDArray[np.int64]) -> None:
     """Give each of ``rows`` (aged 10+) about ``friends_per_person / 2`` new friends of similar age (±5 years).
 
     Each new tie adds one to both ends, so the mean number of friendship ties is ≈ ``friends_per_person``.
+    Candidates come from the residents at the start of the year (those who have left since are skipped).
     """
     rng = model.streams["network"]
     pt = model.persons
-    residents = pt.resident_rows()
-    residents = residents[pt.age[residents] >= 10]
-    if residents.size < 2:
+    sorted_rows, sorted_ages = _friend_pool(model)
+    if sorted_rows.size < 2:
         return
-    order = np.argsort(pt.age[residents], kind="stable")
-    sorted_rows = residents[order]
-    sorted_ages = pt.age[sorted_rows]
     per_person = model.params.friends_per_person / 2
     for row in rows.tolist():
         age = int(pt.age[row])
@@ -206,4 +216,5 @@ def make_friends(model: MunicipalityModel, rows: NDArray[np.int64]) -> None:
             continue
         for _ in range(int(rng.poisson(per_person))):
             other = int(sorted_rows[rng.integers(lo, hi)])
-            model.network.tie(row, other, "friend")
+            if pt.present[other]:
+                model.network.tie(row, other, "friend")

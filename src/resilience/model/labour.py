@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from resilience.model.firms import BASIC_SECTORS, sector_code
+from resilience.model.firms import sector_code
 from resilience.model.state import Status
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class LabourReference:
 
 def basic_jobs(model: MunicipalityModel) -> float:
     """Target jobs of open basic-sector firms (the exporting base of the local economy)."""
-    return float(sum(f.target_jobs for f in model.firms if f.open and f.sector in BASIC_SECTORS))
+    return float(sum(f.target_jobs for f in model.firms if f.open and f.is_basic))
 
 
 def update_demand(model: MunicipalityModel) -> None:

@@ -139,6 +139,8 @@ class MunicipalityModel(mesa.Model):
         self.household_agents: list[Household | None] = []
         self.firms: list[Firm] = []
         self.network = SocialNetwork(self.persons)
+        #: Residents 10+ sorted by age, for drawing friends; rebuilt lazily once a year.
+        self.friend_pool: tuple[NDArray[np.int64], NDArray[np.int16]] | None = None
 
         self.flows: dict[str, int] = {}
         self._reset_flows()
@@ -165,6 +167,7 @@ class MunicipalityModel(mesa.Model):
         """Simulate one year (1 January of ``year`` to 1 January of ``year + 1``)."""
         start = demographic_stocks(self)
         self._reset_flows()
+        self.friend_pool = None
         self._run("events", self.apply_scheduled_events)
         self._run("demography", demography.step)
         self._run("labour_demand", labour.update_demand)
@@ -300,19 +303,23 @@ class MunicipalityModel(mesa.Model):
         if firm >= 0:
             self.firms[firm].note_departure()
         pt.employer[row] = NO_ROW
-        hh_row = int(pt.household[row])
-        household = self.household_agents[hh_row]
-        assert household is not None
-        household.members.remove(row)
-        if not household.members:
-            self._dissolve_household(hh_row, vacated_by_emigration=emigrated)
+        self._leave_household(row)
         self.network.remove_person(row, emigrated=emigrated)
         agent = self.person_agents[row]
         if agent is not None:
             agent.remove()
             self.person_agents[row] = None
 
-    def _dissolve_household(self, hh_row: int, *, vacated_by_emigration: bool) -> None:
+    def _leave_household(self, row: int) -> None:
+        """Take person ``row`` off their household's member list; an emptied household is dissolved."""
+        hh_row = int(self.persons.household[row])
+        household = self.household_agents[hh_row]
+        assert household is not None
+        household.members.remove(row)
+        if not household.members:
+            self._dissolve_household(hh_row)
+
+    def _dissolve_household(self, hh_row: int) -> None:
         households, dwellings = self.households, self.dwellings
         households.present[hh_row] = False
         dwelling = int(households.dwelling[hh_row])
@@ -341,12 +348,7 @@ class MunicipalityModel(mesa.Model):
         new_agent = self.household_agents[new]
         assert new_agent is not None
         for row in rows:
-            old = int(pt.household[row])
-            old_agent = self.household_agents[old]
-            assert old_agent is not None
-            old_agent.members.remove(row)
-            if not old_agent.members:
-                self._dissolve_household(old, vacated_by_emigration=False)
+            self._leave_household(row)
             pt.household[row] = new
             pt.with_parents[row] = False
             new_agent.members.append(row)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from resilience.model.firms import BASIC_SECTORS
 from resilience.model.state import Status
 
 if TYPE_CHECKING:
@@ -115,7 +114,7 @@ def collect_year(model: MunicipalityModel, start: dict[str, int]) -> dict[str, A
         jobs=jobs_where(lambda f: True),
         jobs_filled=int(sum(int(employees[f.index]) + f.nonresident_workers for f in open_firms)),
         jobs_cornerstone=jobs_where(lambda f: f.cornerstone),
-        jobs_basic=jobs_where(lambda f: f.sector in BASIC_SECTORS),
+        jobs_basic=jobs_where(lambda f: f.is_basic),
         jobs_local_services=jobs_where(lambda f: f.sector == "local_services"),
         jobs_public=jobs_where(lambda f: f.sector == "public"),
         nonresident_workers=int(sum(f.nonresident_workers for f in open_firms)),
