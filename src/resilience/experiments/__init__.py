@@ -1,6 +1,7 @@
 """Experiments: seeds, single replications, ensembles and the results store (no Mesa here)."""
 
-from resilience.experiments.runner import RunTask, plan_runs, run_ensemble, run_replication, sort_timeseries
+from resilience.experiments.replication import RunTask, run_replication
+from resilience.experiments.runner import plan_runs, run_ensemble, sort_timeseries
 from resilience.experiments.seeds import replication_seeds, uncertainty_sequence
 from resilience.experiments.store import (
     REPORT,

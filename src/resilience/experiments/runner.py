@@ -12,27 +12,15 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from resilience.config import Scenario
+from resilience.experiments.replication import RunTask, run_replication
 from resilience.experiments.seeds import replication_seeds
 from resilience.experiments.uncertainty import draw_uncertainties
-from resilience.model import MunicipalityModel, Parameters
 
 __all__ = ["RunTask", "plan_runs", "run_ensemble", "run_replication"]
-
-
-@dataclass(frozen=True)
-class RunTask:
-    """One model run: a strategy, a replication number, its seed and its drawn parameter values."""
-
-    strategy: str
-    replication: int
-    seed: int
-    drawn: dict[str, float] = field(default_factory=dict)
 
 
 def plan_runs(
@@ -53,18 +41,6 @@ def plan_runs(
     seeds = replication_seeds(root, n)
     draws = [draw_uncertainties(scenario.uncertainties, root, r) for r in range(n)]
     return [RunTask(s, r, seeds[r], draws[r]) for s in names for r in range(n)]
-
-
-def run_replication(scenario: Scenario, task: RunTask, *, horizon: int | None = None) -> pd.DataFrame:
-    """Run one replication and return its yearly rows, led by ``strategy``, ``replication`` and ``seed``."""
-    base = Parameters().replace(**{k: float(v) for k, v in scenario.parameters.items()})
-    parameters = base.replace(**task.drawn) if task.drawn else base
-    model = MunicipalityModel(scenario, np.random.SeedSequence(task.seed), parameters=parameters, horizon=horizon)
-    frame = model.run()
-    frame.insert(0, "seed", np.int64(task.seed))
-    frame.insert(0, "replication", task.replication)
-    frame.insert(0, "strategy", task.strategy)
-    return frame
 
 
 def _run_one(args: tuple[Scenario, RunTask, int | None]) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def step(model: MunicipalityModel) -> None:
     if model.year == model.base_year:
         # Calibrated on the base year's own accounts, so the base year balances exactly.
         model.budget_fixed_cost = calibrate_fixed_cost(model)
-    intervention_costs = float(getattr(model, "municipal_intervention_costs", 0.0))
+    intervention_costs = float(model.intervention_costs.get("municipality", 0.0))
     balance = a["tax_revenue"] + a["grant_revenue"] - a["variable_costs"] - model.budget_fixed_cost
     model.budget = {
         **a,

@@ -146,6 +146,8 @@ class MunicipalityModel(mesa.Model):
         self._reset_flows()
         self.diaspora = 0.0
         self.budget: dict[str, float] = {}
+        #: This year's intervention costs by payer (NOK); levers add to it, the budget charges the municipality.
+        self.intervention_costs: dict[str, float] = {}
         self.records: list[dict[str, Any]] = []
         self.reporters: dict[str, Callable[[MunicipalityModel], float]] = {}
 
@@ -168,6 +170,7 @@ class MunicipalityModel(mesa.Model):
         start = demographic_stocks(self)
         self._reset_flows()
         self.friend_pool = None
+        self.intervention_costs = {}
         self._run("events", self.apply_scheduled_events)
         self._run("demography", demography.step)
         self._run("labour_demand", labour.update_demand)

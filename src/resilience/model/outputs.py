@@ -12,12 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from resilience.model.firms import SECTORS
 from resilience.model.state import Status
+
+#: Who pays for an intervention.
+PAYERS: tuple[str, ...] = ("municipality", "county", "state")
 
 if TYPE_CHECKING:
     from resilience.model.model import MunicipalityModel
 
-__all__ = ["COLUMNS", "collect_year"]
+__all__ = ["COLUMNS", "PAYERS", "collect_year", "demographic_stocks"]
 
 #: Column name → meaning (the data dictionary of ``timeseries.parquet``, after strategy/replication/seed).
 COLUMNS: dict[str, str] = {
@@ -36,8 +40,6 @@ COLUMNS: dict[str, str] = {
     "jobs_filled": "jobs held by residents or non-resident workers",
     "jobs_cornerstone": "jobs of cornerstone firms",
     "jobs_basic": "jobs of basic (exporting) firms",
-    "jobs_local_services": "jobs of local-service firms",
-    "jobs_public": "jobs of public employers",
     "nonresident_workers": "jobs held by commuters and other non-residents",
     "displaced": "workers displaced (laid off or closed) during the year",
     "retired": "labour-force participants who retired during the year",
@@ -54,6 +56,11 @@ COLUMNS: dict[str, str] = {
     "households": "households on 1 January",
     "vacant_dwellings": "vacant dwellings available to newcomers at the end of the year",
     "ties_mean": "mean number of social ties per resident at the end of the year",
+    **{f"jobs_{sector}": f"jobs in sector {sector}" for sector in SECTORS},
+    "cost_municipality": "intervention costs paid by the municipality this year, NOK",
+    "cost_county": "intervention costs paid by the county this year, NOK",
+    "cost_state": "intervention costs paid by the state this year, NOK",
+    "cost_total": "intervention costs this year, all payers, NOK",
     "tax_revenue": "municipal income tax, NOK",
     "grant_revenue": "block grant, NOK",
     "budget_balance": "revenue − costs (fixed, variable, interventions), NOK",
@@ -115,12 +122,13 @@ def collect_year(model: MunicipalityModel, start: dict[str, int]) -> dict[str, A
         jobs_filled=int(sum(int(employees[f.index]) + f.nonresident_workers for f in open_firms)),
         jobs_cornerstone=jobs_where(lambda f: f.cornerstone),
         jobs_basic=jobs_where(lambda f: f.is_basic),
-        jobs_local_services=jobs_where(lambda f: f.sector == "local_services"),
-        jobs_public=jobs_where(lambda f: f.sector == "public"),
         nonresident_workers=int(sum(f.nonresident_workers for f in open_firms)),
         firms_open=len(open_firms),
         vacant_dwellings=int(model.dwellings.vacant_available().size),
         ties_mean=float(np.round(pt.ties[residents].mean(), 4)) if residents.size else 0.0,
+        **{f"jobs_{sector}": jobs_where(lambda f, s=sector: f.sector == s) for sector in SECTORS},
+        **{f"cost_{payer}": float(model.intervention_costs.get(payer, 0.0)) for payer in PAYERS},
+        cost_total=float(sum(model.intervention_costs.get(payer, 0.0) for payer in PAYERS)),
         tax_revenue=model.budget.get("tax_revenue", 0.0),
         grant_revenue=model.budget.get("grant_revenue", 0.0),
         budget_balance=model.budget.get("budget_balance", 0.0),
