@@ -11,7 +11,8 @@ from tests.conftest import traena_variant
 
 def _ensemble(shock: bool, replications: int) -> pd.DataFrame:
     scenario = traena_variant(shock=shock)
-    return run_ensemble(scenario, plan_runs(scenario, replications=replications, seed=11), workers=2)
+    frame = run_ensemble(scenario, plan_runs(scenario, replications=replications, seed=11), workers=2)
+    return frame[frame["strategy"] == "baseline"]
 
 
 def test_closure_lowers_population_and_jobs_over_100_replications():
@@ -32,6 +33,18 @@ def test_closure_lowers_population_and_jobs_over_100_replications():
         name: frame[frame["year"] == 2027]["jobs"].median() for name, frame in (("closure", closure), ("none", none))
     }
     assert after["none"] - after["closure"] >= 70
+
+
+def test_the_no_shock_reference_is_the_scenario_without_its_shocks():
+    with_reference = traena_variant(shock=True, horizon=2032)
+    tasks = plan_runs(with_reference, replications=3, seed=5)
+    assert [t.strategy for t in tasks].count("no_shock") == 3
+    frame = run_ensemble(with_reference, tasks)
+    reference = frame[frame["strategy"] == "no_shock"].drop(columns="strategy").reset_index(drop=True)
+    unshocked = traena_variant(shock=False, horizon=2032)
+    plain = run_ensemble(unshocked, plan_runs(unshocked, replications=3, seed=5))
+    assert "no_shock" not in set(plain["strategy"])
+    pd.testing.assert_frame_equal(reference, plain.drop(columns="strategy").reset_index(drop=True))
 
 
 def test_no_shock_population_drifts_like_small_island_municipalities():

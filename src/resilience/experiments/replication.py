@@ -10,7 +10,10 @@ import pandas as pd
 from resilience.config import Scenario
 from resilience.model import MunicipalityModel, Parameters
 
-__all__ = ["RunTask", "run_replication"]
+__all__ = ["NO_SHOCK", "RunTask", "run_replication"]
+
+#: The reference run: the scenario without its shocks (and without interventions), same seeds.
+NO_SHOCK = "no_shock"
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ def run_replication(scenario: Scenario, task: RunTask, *, horizon: int | None = 
     """Run one replication and return its yearly rows, led by ``strategy``, ``replication`` and ``seed``."""
     base = Parameters().replace(**{k: float(v) for k, v in scenario.parameters.items()})
     parameters = base.replace(**task.drawn) if task.drawn else base
+    if task.strategy == NO_SHOCK:
+        scenario = scenario.model_copy(update={"shocks": []})
     model = MunicipalityModel(scenario, np.random.SeedSequence(task.seed), parameters=parameters, horizon=horizon)
     frame = model.run()
     frame.insert(0, "seed", np.int64(task.seed))

@@ -16,11 +16,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import pandas as pd
 
 from resilience.config import Scenario
-from resilience.experiments.replication import RunTask, run_replication
+from resilience.experiments.replication import NO_SHOCK, RunTask, run_replication
 from resilience.experiments.seeds import replication_seeds
 from resilience.experiments.uncertainty import draw_uncertainties
 
-__all__ = ["RunTask", "plan_runs", "run_ensemble", "run_replication"]
+__all__ = ["NO_SHOCK", "RunTask", "plan_runs", "run_ensemble", "run_replication", "sort_timeseries"]
 
 
 def plan_runs(
@@ -30,7 +30,11 @@ def plan_runs(
     seed: int | None = None,
     strategies: Sequence[str] | None = None,
 ) -> list[RunTask]:
-    """Every (strategy, replication) of the ensemble, baseline first; replication r has one seed for all."""
+    """Every (strategy, replication) of the ensemble, baseline first; replication r has one seed for all.
+
+    When the scenario has shocks, the reference :data:`NO_SHOCK` (the scenario without its shocks and without
+    interventions) is run last under the same seeds: resistance and recovery are measured against it.
+    """
     n = scenario.run.replications if replications is None else replications
     root = scenario.run.seed if seed is None else seed
     names = list(scenario.strategies)
@@ -38,6 +42,8 @@ def plan_runs(
         names = [s for s in names if s in strategies]
         if "baseline" not in names:
             names.insert(0, "baseline")
+    if scenario.shocks and NO_SHOCK not in names:
+        names.append(NO_SHOCK)
     seeds = replication_seeds(root, n)
     draws = [draw_uncertainties(scenario.uncertainties, root, r) for r in range(n)]
     return [RunTask(s, r, seeds[r], draws[r]) for s in names for r in range(n)]
@@ -85,7 +91,7 @@ def run_ensemble(
 
 def sort_timeseries(frame: pd.DataFrame, strategy_order: Sequence[str]) -> pd.DataFrame:
     """Rows in strategy order (as in the scenario), then replication, then year; a fresh index."""
-    order = {name: i for i, name in enumerate(strategy_order)}
+    order = {name: i for i, name in enumerate([*strategy_order, NO_SHOCK])}
     key = frame["strategy"].map(order).fillna(len(order))
     frame = frame.assign(_order=key).sort_values(["_order", "replication", "year"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
