@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from resilience.model.firms import BASIC_SECTORS
-from resilience.model.state import NO_ROW, REMOTE_EMPLOYER, Sex, Status
+from resilience.model.state import NO_ROW, OUTSIDE_EMPLOYER, Sex, Status
 
 if TYPE_CHECKING:
     from resilience.model.model import MunicipalityModel
@@ -61,7 +61,7 @@ class Person(mesa.Agent["MunicipalityModel"]):
 
     @property
     def works_remotely(self) -> bool:
-        return int(self.model.persons.employer[self.row]) == REMOTE_EMPLOYER
+        return int(self.model.persons.employer[self.row]) == OUTSIDE_EMPLOYER
 
     @property
     def born_here(self) -> bool:
@@ -174,6 +174,8 @@ class Firm(mesa.Agent["MunicipalityModel"]):
         self.nonresident_workers = 0
         #: Whether labour demand (multiplier, demography) moves this firm's target; new small firms keep theirs.
         self.responsive = founded is None
+        #: Share of vacancies recruited from outside before residents are considered (a new employer's plan).
+        self.outside_hiring_share = 0.0
 
     @property
     def is_basic(self) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from resilience.model.firms import sector_code
-from resilience.model.state import Status
+from resilience.model.state import OUTSIDE_EMPLOYER, Status
 
 if TYPE_CHECKING:
     from resilience.model.model import MunicipalityModel
@@ -95,7 +95,9 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
     Too few: job-seeking residents are hired first (same sector and a tie to the staff make a seeker more
     likely to be chosen); then, off an island, commuters take ``commuting_share`` of what is left; then each
     remaining vacancy is filled from outside with probability ``recruitment_success``, the recruit moving in
-    with a household if a dwelling is vacant.
+    with a household if a dwelling is vacant. A firm's ``outside_hiring_share`` of vacancies goes straight to
+    recruitment from outside. Finally, off an island, each resident still looking finds a job within
+    commuting reach with probability ``commuting_share``.
     """
     from resilience.model.migration import move_in
 
@@ -119,9 +121,13 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
             (pt.status[residents] == Status.UNEMPLOYED) & (pt.age[residents] >= 16) & (pt.age[residents] <= 66)
         ]
         colleagues = staff[firm.index]
-        if seekers.size:
+        reserved = int(rng.binomial(vacancies, firm.outside_hiring_share)) if firm.outside_hiring_share else 0
+        vacancies -= reserved
+        if seekers.size and vacancies:
             weight = np.ones(seekers.size)
-            weight[pt.sector[seekers] == sector_code(firm.sector)] *= p.same_sector_hiring_weight
+            # Same sector, or retrained to switch sector (Hane-Weijman, Eriksson & Henning 2018).
+            fits = (pt.sector[seekers] == sector_code(firm.sector)) | pt.retrained[seekers]
+            weight[fits] *= p.same_sector_hiring_weight
             if colleagues.size:
                 staff_set = frozenset(colleagues.tolist())
                 knows = np.array(
@@ -139,6 +145,7 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
             commuters = int(rng.binomial(vacancies, model.commuting_share))
             firm.nonresident_workers += commuters
             vacancies -= commuters
+        vacancies += reserved
         recruits = int(rng.binomial(vacancies, p.recruitment_success)) if vacancies else 0
         for _ in range(recruits):
             head = move_in(model, kind="job", firm=firm, colleagues=colleagues)
@@ -146,6 +153,15 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
                 break
             colleagues = np.append(colleagues, head)
         staff[firm.index] = colleagues
+
+    # With a fixed link, some of those still looking find a job within commuting reach.
+    if not model.island and model.commuting_share > 0:
+        residents = pt.resident_rows()
+        age = pt.age[residents]
+        seekers = residents[(pt.status[residents] == Status.UNEMPLOYED) & (age >= 16) & (age <= 66)]
+        found = seekers[rng.random(seekers.size) < model.commuting_share]
+        pt.employer[found] = OUTSIDE_EMPLOYER
+        pt.status[found] = Status.EMPLOYED
 
 
 def exits(model: MunicipalityModel) -> None:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from resilience.model.labour import DISPLACEMENT_YEARS
 from resilience.model.parameters import MAX_AGE, MOVE_RATES_2004
-from resilience.model.state import REMOTE_EMPLOYER, Sex, Status
+from resilience.model.state import OUTSIDE_EMPLOYER, Sex, Status
 
 if TYPE_CHECKING:
     from resilience.model.agents import Firm
@@ -42,7 +42,8 @@ def _modifiers(model: MunicipalityModel, residents: NDArray[np.int64]) -> NDArra
     factor = np.where(model.households.owner[hh], factor * p.owner_migration_factor, factor)
     status = pt.status[residents]
     displaced = (model.year - pt.displaced_year[residents]) < DISPLACEMENT_YEARS
-    hit = (status == Status.UNEMPLOYED) | (displaced & (status != Status.EMPLOYED))
+    # Those in work or in education/retraining are not counted as hit by unemployment or displacement.
+    hit = (status == Status.UNEMPLOYED) | (displaced & (status != Status.EMPLOYED) & (status != Status.STUDENT))
     factor = np.where(hit, factor * p.displaced_migration_factor, factor)
     factor = factor * (1.0 + p.friend_left_factor * pt.friends_left[residents])
     return np.asarray(factor, dtype=np.float64)
@@ -162,7 +163,7 @@ def move_in(
     if kind == "job" and firm is not None:
         model.hire(firm, head, colleagues if colleagues is not None else np.empty(0, dtype=np.int64))
     elif kind == "remote":
-        model.persons.employer[head] = REMOTE_EMPLOYER
+        model.persons.employer[head] = OUTSIDE_EMPLOYER
         model.persons.status[head] = Status.EMPLOYED
     make_friends(model, rows)
     model.flows["in_migrants"] += int(rows.size)
@@ -187,7 +188,7 @@ def in_migration(model: MunicipalityModel) -> None:
     dwellings.available[unavailable[released]] = True
     returners = int(rng.binomial(int(model.diaspora), p.return_migration_rate))
     amenity = int(rng.poisson(p.amenity_in_migration_rate * population / 1000.0 * model.attractiveness))
-    remote = int(rng.poisson(p.remote_worker_in_rate * population / 1000.0))
+    remote = int(rng.poisson(p.remote_worker_in_rate * population / 1000.0 * model.remote_work))
     model.diaspora = max(0.0, model.diaspora * (1 - p.diaspora_ageing) - returners)
     kinds: tuple[Literal["return", "amenity", "remote"], ...] = ("return", "amenity", "remote")
     # Arrivals come in a random order, so that when dwellings run out no kind is always last in the queue.

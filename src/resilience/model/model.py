@@ -28,6 +28,7 @@ Usage::
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -41,6 +42,7 @@ from resilience.data import Population, municipality_population
 from resilience.model import budget, demography, firms, labour, migration
 from resilience.model.agents import Firm, Household, Person
 from resilience.model.initialisation import build_initial_state
+from resilience.model.interventions import Intervention
 from resilience.model.network import SocialNetwork
 from resilience.model.outputs import collect_year, demographic_stocks
 from resilience.model.parameters import Parameters, fertility_by_age, mortality_by_age, move_rate_by_age
@@ -79,6 +81,8 @@ class MunicipalityModel(mesa.Model):
         population: the initial population (default: SSB 07459 for the scenario's municipality and base year).
         person_class, household_class, firm_class: agent classes to use (subclasses of the defaults).
         horizon: last simulated year (default: the scenario's ``run.horizon``).
+        extra_processes: more yearly processes, by the schedule point (:data:`PROCESS_NAMES`) they run after.
+        interventions: the strategy's interventions (:mod:`resilience.levers` builds them from a scenario).
     """
 
     def __init__(
@@ -93,8 +97,10 @@ class MunicipalityModel(mesa.Model):
         firm_class: type[Firm] = Firm,
         horizon: int | None = None,
         extra_processes: Mapping[str, Sequence[YearlyProcess]] | None = None,
+        interventions: Sequence[Intervention] = (),
     ) -> None:
         seed_sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        self.seed_sequence = seed_sequence
         children = seed_sequence.spawn(len(_STREAMS) + 1)
         super().__init__(rng=np.random.default_rng(children[0]))
         self.streams: dict[str, np.random.Generator] = {
@@ -110,10 +116,8 @@ class MunicipalityModel(mesa.Model):
         self.base_year = scenario.municipality.base_year
         self.horizon = scenario.run.horizon if horizon is None else horizon
         self.year = self.base_year
-        self.island = scenario.municipality.island
-        self.commuting_share = scenario.municipality.commuting_share or 0.0
-        self.attractiveness = 1.0
-        self.entrepreneurship = 1.0
+        self.interventions: list[Intervention] = list(interventions)
+        self.reset_modifiers()
         self.extra_processes: dict[str, list[YearlyProcess]] = {
             name: list(funcs) for name, funcs in (extra_processes or {}).items()
         }
@@ -201,16 +205,50 @@ class MunicipalityModel(mesa.Model):
         """One row per simulated year (see :mod:`resilience.model.outputs`)."""
         return pd.DataFrame.from_records(self.records)
 
+    def reset_modifiers(self) -> None:
+        """Yearly modifiers back to the scenario's values; active interventions change them again each year.
+
+        ``attractiveness`` divides out-migration and multiplies amenity in-migration; ``entrepreneurship``
+        multiplies the new-firm rate; ``remote_work`` multiplies remote-worker in-migration; ``commuting_share`` is
+        the yearly chance that an unemployed resident finds a job within commuting reach and the share of
+        vacancies commuters fill (islands: none); ``island`` says whether there is no fixed link.
+        """
+        self.island = self.config.municipality.island
+        self.commuting_share = self.config.municipality.commuting_share or 0.0
+        self.attractiveness = 1.0
+        self.entrepreneurship = 1.0
+        self.remote_work = 1.0
+
     def apply_scheduled_events(self, model: MunicipalityModel | None = None) -> None:
-        """Shocks scheduled for this year: closures and layoffs."""
+        """Interventions act on the year, then the shocks scheduled for it strike (closures, layoffs)."""
+        self.reset_modifiers()
+        for intervention in self.interventions:
+            intervention.apply(self)
         for shock in self._shocks_by_year.get(self.year, ()):
             firm = self.firm_named(shock.employer)
             if not firm.open:
                 continue
             if shock.type == "closure":
-                firm.close()
+                if not any(i.on_closure(self, firm) for i in self.interventions):
+                    firm.close()
             else:
                 firm.reduce(int(shock.jobs))
+
+    def lever_rng(self, key: str) -> np.random.Generator:
+        """A random stream for one intervention, the same under every strategy of a replication.
+
+        Keyed by the lever's name and position, so that e.g. whether a new employer comes is drawn alike in
+        every strategy that includes it (common random numbers), without disturbing the model's own streams.
+        """
+        digest = zlib.crc32(key.encode("utf-8"))
+        return np.random.default_rng(
+            np.random.SeedSequence(self.seed_sequence.entropy, spawn_key=(*self.seed_sequence.spawn_key, 7919, digest))
+        )
+
+    def book_cost(self, amount_nok: float, shares: Mapping[str, float]) -> None:
+        """Add an intervention's cost for this year, split between payers (shares sum to 1)."""
+        for payer, share in shares.items():
+            self.intervention_costs[payer] = self.intervention_costs.get(payer, 0.0) + amount_nok * share
 
     def firm_named(self, name: str) -> Firm:
         """The firm called ``name`` (case-insensitive); raises KeyError."""

@@ -37,8 +37,8 @@ class Sex(IntEnum):
 
 
 NO_ROW = -1
-#: Employer value of a remote worker: employed, but by a firm outside the municipality.
-REMOTE_EMPLOYER = -2
+#: Employer value of a job outside the municipality: remote workers and out-commuters.
+OUTSIDE_EMPLOYER = -2
 
 
 class _Table:
@@ -93,6 +93,7 @@ class PersonTable(_Table):
         "ties": (np.int16, 0),
         "friends_left": (np.int16, 0),
         "with_parents": (np.bool_, False),
+        "retrained": (np.bool_, False),
     }
     present: NDArray[np.bool_]
     age: NDArray[np.int16]
@@ -107,6 +108,7 @@ class PersonTable(_Table):
     ties: NDArray[np.int16]
     friends_left: NDArray[np.int16]
     with_parents: NDArray[np.bool_]
+    retrained: NDArray[np.bool_]
 
     def resident_rows(self) -> NDArray[np.int64]:
         """Row numbers of current residents, ascending."""
