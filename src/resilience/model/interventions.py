@@ -21,8 +21,6 @@ __all__ = ["Intervention"]
 class Intervention(Protocol):
     """An intervention as the model sees it."""
 
-    name: str
-
     def apply(self, model: MunicipalityModel) -> None:
         """Act on this year (if active): change modifiers, add dwellings, firms or jobs, book the year's costs."""
 

@@ -119,10 +119,12 @@ def move_in(
     firm: Firm | None = None,
     colleagues: NDArray[np.int64] | None = None,
     head_age: int | None = None,
+    composition: Literal["single", "couple", "family"] | None = None,
 ) -> int | None:
     """A household moves in if a dwelling is vacant; returns the row of its head (None if no dwelling).
 
-    The household is one person, a couple or a couple with children (``in_migrant_*_share``). The head of a
+    The household is one person, a couple or a couple with children (``in_migrant_*_share``, unless
+    ``composition`` says which). The head of a
     job-led household is hired by ``firm``; the head of a remote-worker household keeps a job elsewhere.
     """
     from resilience.model.initialisation import make_friends
@@ -138,6 +140,8 @@ def move_in(
     ages = [head_age]
     sexes = [head_sex]
     u = rng.random()
+    if composition is not None:
+        u = {"single": 0.0, "couple": p.in_migrant_single_share, "family": 1.0}[composition]
     if u >= p.in_migrant_single_share:
         ages.append(int(np.clip(head_age + rng.integers(-4, 5), 18, 90)))
         sexes.append(1 - head_sex)

@@ -1,0 +1,125 @@
+"""The base of every lever: its settings, when it is active, what it costs and who pays.
+
+A lever is a small class: a pydantic ``Settings`` model (each effect with a default, a range and a source), and
+``start_year``/``act``/``end``/``on_closure`` methods that change the model. The model calls
+:meth:`Lever.apply` once a year; the base class books the cost and calls :meth:`Lever.act` while the lever is
+active (``start <= year < start + years``), :meth:`Lever.begin` in the first year and :meth:`Lever.end` in the
+first year after.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from resilience.model import Firm, MunicipalityModel
+
+__all__ = ["Lever", "LeverSettings", "effect"]
+
+
+def effect(default: float, low: float, high: float, source: str, description: str, **kwargs: Any) -> Any:
+    """A pydantic Field for an effect size: its default, its plausible range and its source.
+
+    The range goes into the JSON Schema (``x-range``) and the documentation; values outside it are allowed
+    but must stay within the field's hard bounds (``ge``/``le``) when given.
+    """
+    return Field(
+        default=default,
+        description=f"{description} Source: {source}",
+        json_schema_extra={"x-range": [low, high], "x-source": source},
+        **kwargs,
+    )
+
+
+class LeverSettings(BaseModel):
+    """Settings every lever has: when it starts, how long it lasts, and who pays."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: int | None = Field(
+        default=None, description="First year the lever acts (default: the first shock year, or the base year)."
+    )
+    years: int = Field(default=6, ge=1, le=100, description="How many years the lever acts.")
+    municipality_share: float = Field(default=1.0, ge=0, le=1, description="Share of the cost the municipality pays.")
+    county_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the county pays.")
+    state_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the state pays.")
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> LeverSettings:
+        total = self.municipality_share + self.county_share + self.state_share
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"municipality_share + county_share + state_share must be 1, got {total:g} "
+                f"({self.municipality_share:g} + {self.county_share:g} + {self.state_share:g})"
+            )
+        return self
+
+
+class Lever:
+    """Base class of interventions. Subclasses set ``name``, ``Settings``, ``titles`` and the effect methods.
+
+    ``cost_factor`` (< 1 when the strategy shares knowledge with other municipalities) scales every cost.
+    """
+
+    name: ClassVar[str] = ""
+    titles: ClassVar[dict[str, str]] = {"nb": "", "en": ""}
+    Settings: ClassVar[type[LeverSettings]] = LeverSettings
+
+    def __init__(self, settings: LeverSettings, *, start: int, position: int = 0, cost_factor: float = 1.0) -> None:
+        self.settings = settings
+        self.start = start
+        self.years = settings.years
+        self.position = position
+        self.cost_factor = cost_factor
+
+    # -- the Intervention protocol ----------------------------------------------------------------
+    def apply(self, model: MunicipalityModel) -> None:
+        """Called by the model once a year at the ``events`` point."""
+        year = model.year
+        if year == self.start + self.years:
+            self.end(model)
+        if not self.active(year):
+            return
+        if year == self.start:
+            self.begin(model)
+        self.act(model)
+        cost = self.annual_cost(year) * self.cost_factor
+        if cost:
+            model.book_cost(cost, self.payers())
+
+    def on_closure(self, model: MunicipalityModel, firm: Firm) -> bool:
+        """Take over a closure of ``firm`` (only rescue levers do)."""
+        return False
+
+    # -- for subclasses -----------------------------------------------------------------------------
+    def active(self, year: int) -> bool:
+        """Whether the lever acts in ``year``."""
+        return self.start <= year < self.start + self.years
+
+    def begin(self, model: MunicipalityModel) -> None:
+        """First active year, before :meth:`act`."""
+
+    def act(self, model: MunicipalityModel) -> None:
+        """Every active year."""
+
+    def end(self, model: MunicipalityModel) -> None:
+        """The first year after the lever stopped."""
+
+    def annual_cost(self, year: int) -> float:
+        """Cost in NOK of ``year`` (only asked for active years), before ``cost_factor``."""
+        return 0.0
+
+    def payers(self) -> dict[str, float]:
+        """Who pays which share of the cost."""
+        s = self.settings
+        return {"municipality": s.municipality_share, "county": s.county_share, "state": s.state_share}
+
+    @property
+    def key(self) -> str:
+        """Stable identity within a strategy, for this lever's random stream."""
+        return f"{self.name}#{self.position}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(start={self.start}, years={self.years}, {self.settings!r})"

@@ -1,0 +1,125 @@
+"""From a scenario's strategy to lever objects, and the checks that tell a planner what is wrong."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from resilience.config import Intervention, Scenario
+from resilience.levers._base import Lever
+from resilience.levers._registry import LeverRegistryError, get_lever, lever_names
+
+__all__ = ["build_interventions", "default_start", "intervention_problems", "lever_parameter_names"]
+
+_KNOWLEDGE_SHARING = "knowledge_sharing"
+Location = tuple[str | int, ...]
+
+
+def default_start(scenario: Scenario) -> int:
+    """Where a lever starts when the scenario does not say: the first shock year, else the base year."""
+    years = [shock.year for shock in scenario.shocks]
+    return min(years) if years else scenario.municipality.base_year
+
+
+def lever_parameter_names(lever: str) -> list[str]:
+    """The settings a lever takes (what may follow ``lever.`` in an uncertainty name)."""
+    return list(get_lever(lever).Settings.model_fields)
+
+
+def _settings_values(intervention: Intervention, drawn: Mapping[str, float]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    prefix = f"{intervention.lever}."
+    fields = get_lever(intervention.lever).Settings.model_fields
+    for name, value in drawn.items():
+        # An uncertain lever parameter replaces the default, not a value the strategy wrote explicitly.
+        if name.startswith(prefix) and name[len(prefix) :] in fields:
+            values[name[len(prefix) :]] = value
+    values.update(intervention.lever_parameters())
+    if intervention.years is not None:
+        values["years"] = intervention.years
+    if intervention.start is not None:
+        values["start"] = intervention.start
+    return values
+
+
+def build_interventions(scenario: Scenario, strategy: str, drawn: Mapping[str, float] | None = None) -> list[Lever]:
+    """The lever objects of ``strategy`` (empty for baseline), with this replication's ``drawn`` values.
+
+    >>> from resilience.config import load_scenario                        # doctest: +SKIP
+    >>> build_interventions(load_scenario("scenarios/traena.yaml"), "tenk_traena")   # doctest: +SKIP
+    [BusinessDevelopment(start=2026, years=6, ...)]
+    """
+    drawn = drawn or {}
+    levers: list[Lever] = []
+    seen: dict[str, int] = {}
+    for intervention in scenario.strategies[strategy]:
+        cls = get_lever(intervention.lever)
+        settings = cls.Settings.model_validate(_settings_values(intervention, drawn))
+        position = seen.get(cls.name, 0)
+        seen[cls.name] = position + 1
+        start = settings.start if settings.start is not None else default_start(scenario)
+        levers.append(cls(settings, start=start, position=position))
+    sharing = [lever for lever in levers if lever.name == _KNOWLEDGE_SHARING]
+    if sharing:
+        reduction = max(float(getattr(lever.settings, "cost_reduction", 0.0)) for lever in sharing)
+        for lever in levers:
+            if lever.name != _KNOWLEDGE_SHARING:
+                lever.cost_factor = 1.0 - reduction
+    return levers
+
+
+def _hint(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
+    """Every problem with the strategies' interventions and with uncertain lever parameters, as
+    (location in the scenario, message) pairs — all of them, not just the first."""
+    problems: list[tuple[Location, str]] = []
+    known = lever_names()
+    horizon = scenario.run.horizon
+    base = scenario.municipality.base_year
+    for strategy, interventions in scenario.strategies.items():
+        for i, intervention in enumerate(interventions):
+            where: Location = ("strategies", strategy, i)
+            try:
+                cls = get_lever(intervention.lever)
+            except LeverRegistryError:
+                problems.append(
+                    ((*where, "lever"), f"unknown lever '{intervention.lever}'{_hint(intervention.lever, known)}")
+                )
+                continue
+            fields = list(cls.Settings.model_fields)
+            try:
+                cls.Settings.model_validate(_settings_values(intervention, {}))
+            except ValidationError as error:
+                for detail in error.errors():
+                    loc = tuple(detail["loc"])
+                    key = str(loc[0]) if loc else ""
+                    if detail["type"] == "extra_forbidden":
+                        message = f"'{key}' is not a setting of lever {cls.name}{_hint(key, fields)}"
+                    else:
+                        message = detail["msg"].removeprefix("Value error, ")
+                    problems.append(((*where, *loc), message))
+            if intervention.start is not None and not base <= intervention.start <= horizon:
+                problems.append(
+                    ((*where, "start"), f"start {intervention.start} is outside the simulated years {base}–{horizon}")
+                )
+    for name in scenario.uncertainties:
+        if "." not in name:
+            continue
+        lever, _, parameter = name.partition(".")
+        try:
+            fields = lever_parameter_names(lever)
+        except LeverRegistryError:
+            problems.append((("uncertainties", name), f"unknown lever '{lever}'{_hint(lever, known)}"))
+            continue
+        if parameter not in fields:
+            problems.append(
+                (("uncertainties", name), f"'{parameter}' is not a setting of lever {lever}{_hint(parameter, fields)}")
+            )
+    return problems
