@@ -113,7 +113,7 @@ class PublicJobRelocationSettings(LeverSettings):
     cost_per_job_nok: float = Field(
         default=500_000, ge=0, le=1e9, description="One-off relocation cost per job, NOK (assumption)."
     )
-    municipality_share: float = Field(default=0.0, ge=0, le=1)
+    municipality_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the municipality pays.")
     state_share: float = Field(default=1.0, ge=0, le=1, description="The state pays for moving its jobs.")
 
 

@@ -30,7 +30,7 @@ class RetrainingSettings(LeverSettings):
     cost_per_place_nok: float = Field(
         default=150_000, ge=0, le=1e9, description="Cost per participant, NOK (assumption: a year of AMO course)."
     )
-    municipality_share: float = Field(default=0.0, ge=0, le=1)
+    municipality_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the municipality pays.")
     state_share: float = Field(default=1.0, ge=0, le=1, description="NAV (the state) pays labour-market courses.")
 
 

@@ -112,9 +112,9 @@ class CommutingLinkSettings(LeverSettings):
     cost_nok_per_year: float = Field(
         default=20_000_000, ge=0, le=1e11, description="Yearly cost of the link (ferry route or bridge), NOK."
     )
-    municipality_share: float = Field(default=0.0, ge=0, le=1)
+    municipality_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the municipality pays.")
     county_share: float = Field(default=0.5, ge=0, le=1, description="Counties run ferry routes.")
-    state_share: float = Field(default=0.5, ge=0, le=1)
+    state_share: float = Field(default=0.5, ge=0, le=1, description="Share of the cost the state pays.")
 
 
 @register_lever
