@@ -13,6 +13,7 @@ a registry that other packages extend through the ``resilience.levers`` entry-po
 
 from resilience.levers._base import Lever, LeverSettings, effect
 from resilience.levers._build import build_interventions, default_start, intervention_problems, lever_parameter_names
+from resilience.levers._catalogue import LeverSetting, lever_catalogue
 from resilience.levers._registry import ENTRY_POINT_GROUP, LeverRegistryError, get_lever, lever_names, register_lever
 from resilience.levers.cooperation import KnowledgeSharing
 from resilience.levers.development import BusinessDevelopment
@@ -31,6 +32,7 @@ __all__ = [
     "KnowledgeSharing",
     "Lever",
     "LeverRegistryError",
+    "LeverSetting",
     "LeverSettings",
     "NewEmployer",
     "PublicJobRelocation",
@@ -43,6 +45,7 @@ __all__ = [
     "effect",
     "get_lever",
     "intervention_problems",
+    "lever_catalogue",
     "lever_names",
     "lever_parameter_names",
     "register_lever",
