@@ -9,13 +9,14 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "resilience"
 
-# Lower layers never import higher ones (config → model → experiments → analysis → reporting).
-LAYERS = ["config", "data", "model", "experiments", "analysis", "reporting"]
+# Lower layers never import higher ones (config → model → levers → experiments → analysis → reporting).
+LAYERS = ["config", "data", "model", "levers", "experiments", "analysis", "reporting"]
 ALLOWED = {
     "config": set(),
     "data": set(),
     "model": {"config", "data"},
-    "experiments": {"config", "data", "model"},
+    "levers": {"config", "data", "model"},
+    "experiments": {"config", "data", "model", "levers"},
     "analysis": {"config", "data"},
     "reporting": {"config", "data", "analysis"},
 }
