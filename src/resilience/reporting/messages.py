@@ -41,6 +41,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "replications": "Replikasjoner",
         "created": "Laget",
         "baseline": "Ikke gjøre noe",
+        "no_shock": "Uten nedleggelsen (referanse)",
     },
     "en": {
         "title": "What happens to {name}?",
@@ -78,6 +79,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "replications": "Replications",
         "created": "Created",
         "baseline": "Do nothing",
+        "no_shock": "Without the closure (reference)",
     },
 }
 

@@ -15,7 +15,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
-from resilience.analysis import fan
+from resilience.analysis import REFERENCE, fan
 from resilience.reporting.messages import message
 
 __all__ = ["ReportContext", "population_figure", "render_report"]
@@ -46,7 +46,9 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _label(strategy: str, lang: str) -> str:
-    return message(lang, "baseline") if strategy == "baseline" else strategy
+    if strategy in ("baseline", REFERENCE):
+        return message(lang, "baseline" if strategy == "baseline" else "no_shock")
+    return strategy
 
 
 def fan_figure(
@@ -67,7 +69,8 @@ def fan_figure(
         )
     quantiles = fan(timeseries, column)
     for i, (strategy, group) in enumerate(quantiles.groupby("strategy", sort=False)):
-        colour = _PALETTE[i % len(_PALETTE)]
+        # The no-shock reference is drawn in grey: what would have happened, not a choice.
+        colour = "#7f7f7f" if strategy == REFERENCE else _PALETTE[i % len(_PALETTE)]
         label = _label(str(strategy), lang)
         figure.add_trace(
             go.Scatter(
