@@ -129,7 +129,7 @@ def test_run_writes_the_results_directory(tmp_path):
     assert frame["year"].max() == 2032 and frame["year"].min() == 2024
     check_accounting_identity(frame)
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary["strategy"])[0] == "baseline"
+    assert summary["strategy"].iloc[0] == "baseline"
     resolved = (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
     assert "replication_seeds" in resolved and "package_version" in resolved
     html = (out / "report.html").read_text(encoding="utf-8")

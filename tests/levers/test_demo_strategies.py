@@ -9,7 +9,7 @@ from resilience.levers import build_interventions
 
 
 def test_the_demo_has_at_least_six_strategies_mirroring_the_evidence(traena):
-    assert list(traena.strategies)[0] == "baseline"
+    assert next(iter(traena.strategies)) == "baseline"
     assert len(traena.strategies) >= 6
     levers = {name: {i.lever for i in interventions} for name, interventions in traena.strategies.items()}
     assert levers["tenk_traena"] == {"business_development"}
