@@ -6,6 +6,7 @@ Exit codes: 0 success; 2 bad input (scenario, arguments, data) with one line per
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -18,6 +19,11 @@ import click
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
 
+#: Where the runs of an ensemble execute (``resilience.experiments.EXECUTOR_KINDS``).
+EXECUTORS = ("process", "dask", "sequential")
+#: Failed runs listed one per line on stderr; the rest are in failures.csv.
+MAX_FAILURES_LISTED = 20
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -28,10 +34,13 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from resilience.config import ScenarioError
         from resilience.data import UnknownMunicipalityError, YearNotAvailableError
-        from resilience.experiments import ResultsExistError
+        from resilience.experiments import EnsembleFailures, ResultsExistError
 
         try:
             return command(*args, **kwargs)
+        except EnsembleFailures as error:
+            _report_failures(error)
+            sys.exit(EXIT_FAILURE)
         except ScenarioError as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
@@ -64,10 +73,61 @@ def main() -> None:
     """resilience — what happens to a small municipality when its cornerstone company closes."""
 
 
-def _progress(total: int) -> Any:
+def _report_failures(error: Any) -> None:
+    """One line per failed run (``strategy replication seed: error``), then where the details are."""
+    for failure in error.failures[:MAX_FAILURES_LISTED]:
+        click.echo(str(failure), err=True)
+    if len(error.failures) > MAX_FAILURES_LISTED:
+        click.echo(f"… and {len(error.failures) - MAX_FAILURES_LISTED} more", err=True)
+    where = f"; errors, seeds and tracebacks in {error.failures_file}" if error.failures_file else ""
+    click.echo(f"error: {len(error.failures)} of {error.total} runs failed{where}", err=True)
+    for note in error.notes:
+        click.echo(f"note: {note}", err=True)
+    if error.results_dir is not None and (Path(error.results_dir) / "timeseries.parquet").exists():
+        click.echo(f"The results of the other runs are in {error.results_dir}/", err=True)
+
+
+def _progress(total: int, file: Any = None) -> Any:
+    """A progress bar on stderr (runs done, runs/s, time left); silent when stderr is not a terminal."""
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="run", disable=None, file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, unit="run", disable=None, file=file or sys.stderr, dynamic_ncols=True)
+
+
+def _executor_kind(executor: str | None, scheduler: str | None) -> str:
+    """``--executor`` (default process); ``--scheduler`` implies dask and goes with no other executor."""
+    if scheduler is not None:
+        if executor not in (None, "dask"):
+            raise click.BadParameter(
+                f"a scheduler address is for --executor dask, not --executor {executor}", param_hint="--scheduler"
+            )
+        return "dask"
+    return executor or "process"
+
+
+def _executor_options[F: Callable[..., Any]](command: F) -> F:
+    """The options that say where runs execute: --workers, --executor, --scheduler."""
+    command = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask).",
+    )(command)
+    command = click.option(
+        "--executor",
+        type=click.Choice(EXECUTORS),
+        default=None,
+        help="Where runs execute: process (local processes; the default), dask (a local Dask cluster, or the "
+        "one at --scheduler), sequential (one by one in this process).",
+    )(command)
+    command = click.option(
+        "--workers",
+        type=click.IntRange(1, 4096),
+        default=None,
+        show_default=f"all cores, {os.cpu_count()}",
+        help="Worker processes (for process, and for a local Dask cluster).",
+    )(command)
+    return command
 
 
 def _run(scenario_path: Path, out: Path, **options: Any) -> Path:
@@ -87,11 +147,16 @@ def _run(scenario_path: Path, out: Path, **options: Any) -> Path:
             param_hint="--strategy",
         )
     bar: list[Any] = []
+    failed = 0
 
     def on_plan(total: int) -> None:
         bar.append(_progress(total))
 
-    def on_done(*_: Any) -> None:
+    def on_done(_task: Any, ok: bool) -> None:
+        nonlocal failed
+        if not ok:
+            failed += 1
+            bar[0].set_postfix(failed=failed, refresh=False)
         bar[0].update(1)
 
     try:
@@ -123,12 +188,17 @@ def bundled_scenario() -> Path:
     help="Results directory (default: results/demo, or the next free results/demo-N).",
 )
 @click.option("--replications", type=click.IntRange(1, 100_000), default=None, help="Replications per strategy.")
-@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes.")
+@_executor_options
 @_handle_errors
-def demo(out: Path | None, replications: int | None, workers: int) -> None:
+def demo(
+    out: Path | None, replications: int | None, workers: int | None, executor: str | None, scheduler: str | None
+) -> None:
     """Run the bundled Træna scenario and write its report."""
+    kind = _executor_kind(executor, scheduler)
     target = out if out is not None else _free_dir(Path("results") / "demo")
-    directory = _run(bundled_scenario(), target, replications=replications, workers=workers)
+    directory = _run(
+        bundled_scenario(), target, replications=replications, workers=workers, executor=kind, scheduler=scheduler
+    )
     click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")
 
 
@@ -144,7 +214,7 @@ def demo(out: Path | None, replications: int | None, workers: int) -> None:
 @click.option("--seed", type=click.IntRange(0, None), default=None, help="Root seed (overrides run.seed).")
 @click.option("--horizon", type=click.IntRange(1900, 2200), default=None, help="Last simulated year.")
 @click.option("--strategy", "strategies", multiple=True, help="Run only this strategy (repeatable).")
-@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes.")
+@_executor_options
 @click.option("--force", is_flag=True, help="Replace an existing results directory.")
 @_handle_errors
 def run(
@@ -154,10 +224,17 @@ def run(
     seed: int | None,
     horizon: int | None,
     strategies: tuple[str, ...],
-    workers: int,
+    workers: int | None,
+    executor: str | None,
+    scheduler: str | None,
     force: bool,
 ) -> None:
-    """Run SCENARIO (a YAML file) and write timeseries, summary, resolved scenario and report."""
+    """Run SCENARIO (a YAML file) and write timeseries, summary, resolved scenario and report.
+
+    Runs execute on local processes (--workers, default every core), one by one (--executor sequential) or
+    on Dask (--executor dask starts a local cluster; --scheduler tcp://HOST:PORT uses a running one).
+    """
+    kind = _executor_kind(executor, scheduler)
     target = out if out is not None else Path("results") / scenario.stem
     directory = _run(
         scenario,
@@ -167,6 +244,8 @@ def run(
         horizon=horizon,
         strategies=strategies,
         workers=workers,
+        executor=kind,
+        scheduler=scheduler,
         force=force,
     )
     click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")

@@ -13,7 +13,9 @@ import difflib
 import hashlib
 import io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -26,19 +28,25 @@ from resilience.analysis import summarise
 from resilience.config import Problem, Scenario, ScenarioError, dump_scenario, load_scenario, scenario_problem
 from resilience.data import SSB_ATTRIBUTION, population_series
 from resilience.experiments import (
+    FAILURES,
+    NO_SHOCK,
     REPORT,
     RESOLVED,
     SUMMARY,
     TIMESERIES,
+    EnsembleFailures,
+    ExecutorKind,
+    RunStore,
     RunTask,
     atomic_write,
     atomic_write_text,
+    open_executor,
     plan_runs,
     prepare_results_dir,
     read_timeseries,
-    run_ensemble,
-    write_timeseries,
+    stream_ensemble,
 )
+from resilience.levers import intervention_problems
 from resilience.model import Parameters
 from resilience.reporting import ReportContext, render_report
 
@@ -66,19 +74,19 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     known = Parameters.names()
     for section in ("parameters", "uncertainties"):
         for name in getattr(scenario, section):
+            if section == "uncertainties" and "." in name:
+                continue  # a lever setting, checked with the levers
             if name not in known:
                 close = difflib.get_close_matches(name, known, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 problems.append(scenario_problem(scenario, (section, name), f"unknown model parameter '{name}'{hint}"))
-    for strategy, interventions in scenario.strategies.items():
-        for i, intervention in enumerate(interventions):
-            problems.append(
-                scenario_problem(
-                    scenario,
-                    ("strategies", strategy, i, "lever"),
-                    f"unknown lever '{intervention.lever}'; this version has no intervention levers yet",
-                )
+    problems.extend(scenario_problem(scenario, where, message) for where, message in intervention_problems(scenario))
+    if NO_SHOCK in scenario.strategies:
+        problems.append(
+            scenario_problem(
+                scenario, ("strategies", NO_SHOCK), f"'{NO_SHOCK}' is reserved for the reference run without shocks"
             )
+        )
     kommune = scenario.municipality.kommunenummer
     try:
         municipality_population(kommune, scenario.municipality.base_year)
@@ -102,6 +110,19 @@ def _scenario_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+@contextmanager
+def _ensemble_executor(
+    executor: ExecutorKind | Executor, workers: int | None, scheduler: str | None, runs: int
+) -> Iterator[Executor]:
+    """The executor to run ``runs`` runs on: the caller's own, or one opened (and closed) here."""
+    if isinstance(executor, Executor):
+        yield executor
+        return
+    wanted = workers or os.cpu_count() or 1
+    with open_executor(executor, workers=max(1, min(wanted, runs)), scheduler=scheduler) as pool:
+        yield pool
+
+
 def run_scenario(
     scenario: Scenario,
     out: str | os.PathLike[str],
@@ -110,12 +131,26 @@ def run_scenario(
     seed: int | None = None,
     horizon: int | None = None,
     strategies: Sequence[str] | None = None,
-    workers: int = 1,
+    executor: ExecutorKind | Executor = "process",
+    workers: int | None = 1,
+    scheduler: str | None = None,
     force: bool = False,
-    on_done: Callable[[RunTask, pd.DataFrame], None] | None = None,
+    on_done: Callable[[RunTask, bool], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
 ) -> Path:
-    """Run the ensemble and write the results directory; returns its path."""
+    """Run the ensemble and write the results directory; returns its path.
+
+    Runs go to ``executor``: ``"process"`` (``workers`` local processes; None: every core; 1: inline, the
+    default), ``"sequential"``, ``"dask"`` (the cluster at ``scheduler``, else a local one of ``workers``
+    processes), or any :class:`concurrent.futures.Executor` you opened yourself. Each run is written to disk
+    as it finishes, so memory does not grow with the number of runs; the results are the same bytes whatever
+    the executor. ``on_plan(total)`` is called once the runs are planned and ``on_done(task, ok)`` after each.
+
+    If some runs raised, everything else is still written (``failures.csv`` lists the failed runs with their
+    seeds and errors) and :class:`~resilience.experiments.EnsembleFailures` is raised at the end.
+
+    >>> run_scenario(scenario, "results/traena", replications=40, executor="dask")   # doctest: +SKIP
+    """
     out_dir = prepare_results_dir(out, force=force)
     n = scenario.run.replications if replications is None else replications
     root = scenario.run.seed if seed is None else seed
@@ -123,10 +158,27 @@ def run_scenario(
     tasks = plan_runs(scenario, replications=n, seed=root, strategies=strategies)
     if on_plan:
         on_plan(len(tasks))
-    timeseries = run_ensemble(scenario, tasks, workers=workers, horizon=last, on_done=on_done)
-    write_timeseries(out_dir / TIMESERIES, timeseries)
-    summary = summarise(timeseries)
-    atomic_write(out_dir / SUMMARY, lambda tmp: summary.to_csv(tmp, index=False, float_format="%.6g"))
+    with _ensemble_executor(executor, workers, scheduler, len(tasks)) as pool:
+        store = RunStore(out_dir, list(dict.fromkeys(t.strategy for t in tasks)))
+        try:
+            outcome = stream_ensemble(scenario, tasks, executor=pool, horizon=last, sink=store, on_done=on_done)
+        except BaseException:
+            store.discard()  # interrupted: no half ensemble is left behind to be mistaken for results
+            raise
+    timeseries_path = store.finalize()
+    notes: list[str] = []
+    summarised = False
+    if timeseries_path is None:
+        notes.append("no run finished, so there is no timeseries, summary or report")
+    else:
+        try:
+            summary = summarise(read_timeseries(timeseries_path))
+            atomic_write(out_dir / SUMMARY, lambda tmp: summary.to_csv(tmp, index=False, float_format="%.6g"))
+            summarised = True
+        except Exception as error:
+            if not outcome.failures:
+                raise
+            notes.append(f"summary and report not written without the failed runs: {type(error).__name__}: {error}")
     seeds = sorted({(t.replication, t.seed) for t in tasks})
     resolved = dump_scenario(
         scenario,
@@ -146,7 +198,12 @@ def run_scenario(
         },
     )
     atomic_write_text(out_dir / RESOLVED, resolved)
-    write_report(out_dir)
+    if summarised:
+        write_report(out_dir)
+    if outcome.failures:
+        raise EnsembleFailures(
+            store.failures, outcome.total, results_dir=out_dir, failures_file=out_dir / FAILURES, notes=notes
+        )
     return out_dir
 
 

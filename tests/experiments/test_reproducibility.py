@@ -27,7 +27,7 @@ def test_different_seeds_differ():
 
 def test_seeds_are_recorded_and_shared_by_strategies():
     scenario = traena_variant(horizon=2030)
-    tasks = plan_runs(scenario, replications=4, seed=7)
+    tasks = plan_runs(scenario, replications=4, seed=7, strategies=["baseline"])
     # Baseline and the no-shock reference: the same four seeds, in replication order.
     assert [t.seed for t in tasks] == replication_seeds(7, 4) * 2
     frame = run_ensemble(scenario, tasks)

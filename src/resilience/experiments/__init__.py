@@ -1,32 +1,71 @@
 """Experiments: seeds, single replications, ensembles and the results store (no Mesa here)."""
 
-from resilience.experiments.replication import RunTask, run_replication
-from resilience.experiments.runner import plan_runs, run_ensemble, sort_timeseries
+from resilience.experiments.executors import (
+    EXECUTOR_KINDS,
+    ExecutorKind,
+    SequentialExecutor,
+    executor_capacity,
+    open_executor,
+)
+from resilience.experiments.replication import NO_SHOCK, RunTask, run_replication
+from resilience.experiments.runner import (
+    EnsembleFailures,
+    EnsembleOutcome,
+    ReplicationFunction,
+    RunResult,
+    execute_task,
+    plan_runs,
+    run_ensemble,
+    sort_timeseries,
+    stream_ensemble,
+)
 from resilience.experiments.seeds import replication_seeds, uncertainty_sequence
 from resilience.experiments.store import (
+    FAILURES,
     REPORT,
     RESOLVED,
+    RUNS,
     SUMMARY,
     TIMESERIES,
     ResultsExistError,
+    RunFailure,
+    RunSink,
+    RunStore,
     atomic_write,
     atomic_write_text,
     prepare_results_dir,
     read_timeseries,
+    write_parquet_stream,
     write_timeseries,
 )
 from resilience.experiments.uncertainty import draw_uncertainties
 
 __all__ = [
+    "EXECUTOR_KINDS",
+    "FAILURES",
+    "NO_SHOCK",
     "REPORT",
     "RESOLVED",
+    "RUNS",
     "SUMMARY",
     "TIMESERIES",
+    "EnsembleFailures",
+    "EnsembleOutcome",
+    "ExecutorKind",
+    "ReplicationFunction",
     "ResultsExistError",
+    "RunFailure",
+    "RunResult",
+    "RunSink",
+    "RunStore",
     "RunTask",
+    "SequentialExecutor",
     "atomic_write",
     "atomic_write_text",
     "draw_uncertainties",
+    "execute_task",
+    "executor_capacity",
+    "open_executor",
     "plan_runs",
     "prepare_results_dir",
     "read_timeseries",
@@ -34,6 +73,8 @@ __all__ = [
     "run_ensemble",
     "run_replication",
     "sort_timeseries",
+    "stream_ensemble",
     "uncertainty_sequence",
+    "write_parquet_stream",
     "write_timeseries",
 ]

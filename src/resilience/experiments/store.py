@@ -1,28 +1,53 @@
-"""The results directory: written atomically, never silently overwritten.
+"""The results directory: written atomically, never silently overwritten, filled as runs finish.
 
 A results directory holds ``timeseries.parquet``, ``summary.csv``, ``scenario.resolved.yaml`` and
-``report.html``. Each file is written to a temporary file in the same directory and renamed into place, so a
-crash never leaves a half-written file that looks complete.
+``report.html`` (and ``failures.csv`` when runs failed). Each file is written to a temporary file in the same
+directory and renamed into place, so a crash never leaves a half-written file that looks complete.
+
+While an ensemble runs, a :class:`RunStore` writes every finished run to a small file of its own in
+``DIR/runs/``; :meth:`RunStore.finalize` then streams them, in strategy and replication order, into one
+``timeseries.parquet``. Memory stays flat whatever the number of runs, and the file's bytes depend only on
+the results, not on the order in which runs finished::
+
+    store = RunStore("results/traena", strategies=["baseline", "no_shock"])
+    store.add_run(task, frame)          # as each run finishes (any order)
+    store.add_failure(failure)          # a run that raised
+    store.finalize()                    # → timeseries.parquet (+ failures.csv); runs/ is removed
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from resilience.experiments.replication import RunTask
+
 __all__ = [
+    "FAILURES",
+    "REPORT",
+    "RESOLVED",
+    "RUNS",
+    "SUMMARY",
+    "TIMESERIES",
     "ResultsExistError",
+    "RunFailure",
+    "RunSink",
+    "RunStore",
     "atomic_write",
     "atomic_write_text",
     "prepare_results_dir",
     "read_timeseries",
+    "write_parquet_stream",
     "write_timeseries",
 ]
 
@@ -30,6 +55,15 @@ TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.csv"
 RESOLVED = "scenario.resolved.yaml"
 REPORT = "report.html"
+FAILURES = "failures.csv"
+#: The folder of per-run files while an ensemble runs (removed by :meth:`RunStore.finalize`).
+RUNS = "runs"
+
+#: Rows per Parquet row group of ``timeseries.parquet``: bounds the memory of writing it (and of reading it
+#: group by group), and fixes the file layout whatever the number of runs or their completion order.
+ROW_GROUP_ROWS = 65_536
+
+_RUN_FILE = re.compile(r"^s(\d+)-r(\d+)\.parquet$")
 
 
 class ResultsExistError(FileExistsError):
@@ -82,14 +116,192 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     atomic_write(path, write)
 
 
+def _table(frame: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table without the index and without pandas metadata (which would vary)."""
+    return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with ``schema``'s columns in its order and types; a column it lacks is all nulls."""
+    columns = [
+        table.column(field.name).cast(field.type)
+        if field.name in table.column_names
+        else pa.nulls(table.num_rows, field.type)
+        for field in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def write_parquet_stream(path: str | os.PathLike[str], schema: pa.Schema, tables: Iterable[pa.Table]) -> int:
+    """Write ``tables`` (in order) as one Parquet file, atomically, holding at most about a row group in memory.
+
+    The bytes depend only on the rows: every row group but the last has :data:`ROW_GROUP_ROWS` rows and is
+    written from one contiguous chunk, with zstd compression, no statistics and no pandas metadata. Each table
+    is conformed to ``schema`` (missing columns are nulls). Returns the number of rows written.
+    """
+    schema = schema.remove_metadata()
+    rows = 0
+
+    def write(tmp: Path) -> None:
+        nonlocal rows
+        with pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=False) as writer:
+            buffer: list[pa.Table] = []
+            buffered = 0
+
+            def flush(count: int) -> None:
+                nonlocal buffer, buffered
+                combined = pa.concat_tables(buffer)
+                writer.write_table(combined.slice(0, count).combine_chunks(), row_group_size=ROW_GROUP_ROWS)
+                rest = combined.slice(count)
+                buffer, buffered = ([rest] if rest.num_rows else []), rest.num_rows
+
+            for table in tables:
+                buffer.append(_conform(table, schema))
+                buffered += table.num_rows
+                rows += table.num_rows
+                while buffered >= ROW_GROUP_ROWS:
+                    flush(ROW_GROUP_ROWS)
+            if buffered or rows == 0:
+                if not buffer:
+                    buffer = [schema.empty_table()]
+                flush(buffered)
+
+    atomic_write(path, write)
+    return rows
+
+
 def write_timeseries(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
-    """Write the time series as Parquet, byte-identical for identical data (no pandas metadata, no stats)."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata(None)
-    atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd", write_statistics=False))
+    """Write the time series as Parquet, byte-identical for identical data (no pandas metadata, no stats).
+
+    The same rows give the same bytes as a :class:`RunStore` streaming them run by run.
+    """
+    table = _table(frame)
+    write_parquet_stream(path, table.schema, [table])
 
 
 def read_timeseries(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a ``timeseries.parquet``."""
     frame: pd.DataFrame = pq.read_table(path).to_pandas()
     return frame
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """A run that raised: which run, its seed (to rerun it alone), the error and its traceback."""
+
+    strategy: str
+    replication: int
+    seed: int
+    error: str
+    traceback: str = ""
+
+    @classmethod
+    def of(cls, task: RunTask, error: str, traceback: str = "") -> RunFailure:
+        """The failure of ``task``."""
+        return cls(task.strategy, task.replication, task.seed, error, traceback)
+
+    def __str__(self) -> str:
+        return f"{self.strategy} {self.replication} {self.seed}: {self.error}"
+
+
+class RunSink(Protocol):
+    """Where the ensemble runner hands each run as it finishes (e.g. a :class:`RunStore`)."""
+
+    def add_run(self, task: RunTask, frame: pd.DataFrame) -> None:
+        """A run that finished: its yearly rows."""
+
+    def add_failure(self, failure: RunFailure) -> None:
+        """A run that raised."""
+
+
+class RunStore:
+    """A :class:`RunSink` that streams finished runs into a results directory (see the module docstring).
+
+    ``strategies`` is the order of the strategies in ``timeseries.parquet`` (rows are in strategy order, then
+    replication, then year, as :func:`resilience.experiments.sort_timeseries` orders them).
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], strategies: Sequence[str]) -> None:
+        self.directory = Path(directory)
+        self.strategies = list(strategies)
+        self._index = {name: i for i, name in enumerate(self.strategies)}
+        self.runs_dir = self.directory / RUNS
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self._runs = os.fspath(self.runs_dir)
+        self._failures: list[RunFailure] = []
+        self.runs_written = 0
+
+    @property
+    def failures(self) -> list[RunFailure]:
+        """The failures recorded so far, in strategy and replication order."""
+        return sorted(self._failures, key=self._failure_key)
+
+    def _failure_key(self, failure: RunFailure) -> tuple[int, int]:
+        return self._index.get(failure.strategy, len(self._index)), failure.replication
+
+    def run_name(self, task: RunTask) -> str:
+        """The file name of one run in ``runs/``: ``s003-r000017.parquet`` (strategy number, replication)."""
+        if task.strategy not in self._index:
+            raise ValueError(f"strategy {task.strategy!r} is not one of {self.strategies}")
+        return f"s{self._index[task.strategy]:03d}-r{task.replication:06d}.parquet"
+
+    def add_run(self, task: RunTask, frame: pd.DataFrame) -> None:
+        """Write one finished run to its own file (renamed into place, so a crash leaves no partial file)."""
+        name = self.run_name(task)
+        # Plain strings, not pathlib: pathlib interns every file name it parses, which would keep one string
+        # per run alive for the life of the process.
+        target = os.path.join(self._runs, name)
+        tmp = os.path.join(self._runs, f".{name}.tmp")
+        # No fsync: these files are intermediate; the rename alone guarantees complete files.
+        pq.write_table(_table(frame), tmp, compression="zstd", write_statistics=False)
+        os.replace(tmp, target)
+        self.runs_written += 1
+
+    def add_failure(self, failure: RunFailure) -> None:
+        """Record a run that raised (written to ``failures.csv`` by :meth:`finalize`)."""
+        self._failures.append(failure)
+
+    def run_files(self) -> list[str]:
+        """The paths of the per-run files, in strategy then replication order (numeric, not by name)."""
+        found: list[tuple[int, int, str]] = []
+        with os.scandir(self._runs) as entries:
+            for entry in entries:
+                match = _RUN_FILE.match(entry.name)
+                if match:
+                    found.append((int(match[1]), int(match[2]), entry.path))
+        return [path for *_, path in sorted(found)]
+
+    def finalize(self) -> Path | None:
+        """Write ``timeseries.parquet`` from the per-run files, ``failures.csv`` if any run failed, and remove
+        ``runs/``. Returns the time series' path, or None when no run finished.
+        """
+        files = self.run_files()
+        target: Path | None = None
+        if files:
+            schema = _unified_schema(files)
+            target = self.directory / TIMESERIES
+            write_parquet_stream(target, schema, _read_each(files))
+        if self._failures:
+            failures = pd.DataFrame([asdict(f) for f in self.failures])
+            atomic_write(self.directory / FAILURES, lambda tmp: failures.to_csv(tmp, index=False))
+        shutil.rmtree(self.runs_dir)
+        return target
+
+    def discard(self) -> None:
+        """Remove the per-run files (an interrupted ensemble): nothing is written."""
+        shutil.rmtree(self.runs_dir, ignore_errors=True)
+
+
+def _unified_schema(files: Sequence[str]) -> pa.Schema:
+    """One schema for every file (columns in order of first appearance; types promoted as pandas would)."""
+    schema = pq.read_schema(files[0]).remove_metadata()
+    for path in files[1:]:
+        other = pq.read_schema(path).remove_metadata()
+        if not other.equals(schema):
+            schema = pa.unify_schemas([schema, other], promote_options="permissive")
+    return schema
+
+
+def _read_each(files: Iterable[str]) -> Iterator[pa.Table]:
+    for path in files:
+        yield pq.read_table(path)

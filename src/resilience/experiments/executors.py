@@ -1,0 +1,179 @@
+"""Where the runs of an ensemble execute: inline, on local processes, or on a Dask cluster.
+
+Every backend is a :class:`concurrent.futures.Executor`, so the ensemble runner has one code path for all of
+them. Runs are seeded on their own, so the results do not depend on the executor or the number of workers.
+
+    >>> from resilience.experiments.executors import open_executor
+    >>> with open_executor("sequential") as executor:
+    ...     executor.submit(pow, 2, 10).result()
+    1024
+
+Local processes (``workers`` defaults to every core) and Dask (a local cluster, or an existing one)::
+
+    with open_executor("process", workers=4) as executor: ...
+    with open_executor("dask") as executor: ...                              # a LocalCluster on this machine
+    with open_executor("dask", scheduler="tcp://10.0.0.5:8786") as executor: ...   # an existing cluster
+
+Dask is an optional extra: ``pip install 'resilience[dask]'`` (``uv sync --extra dask``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Literal, ParamSpec, TypeVar, get_args
+
+__all__ = [
+    "EXECUTOR_KINDS",
+    "ExecutorKind",
+    "SequentialExecutor",
+    "executor_capacity",
+    "open_executor",
+]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: The kinds of executor :func:`open_executor` opens.
+ExecutorKind = Literal["sequential", "process", "dask"]
+EXECUTOR_KINDS: tuple[str, ...] = get_args(ExecutorKind)
+
+_DASK_MISSING = (
+    "the Dask executor needs the optional dependency dask[distributed]: "
+    "install resilience[dask] (pip install 'resilience[dask]', or uv sync --extra dask)"
+)
+
+
+class SequentialExecutor(Executor):
+    """An executor that runs each call inline, in :meth:`submit`, and returns an already completed future.
+
+    An exception of the call is set on the future (as other executors do), not raised by ``submit``.
+
+    >>> executor = SequentialExecutor()
+    >>> executor.submit(int, "12").result()
+    12
+    >>> executor.submit(int, "twelve").exception()
+    ValueError("invalid literal for int() with base 10: 'twelve'")
+    """
+
+    def __init__(self) -> None:
+        self._shutdown = False
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run ``fn(*args, **kwargs)`` now; a done future holds its result or its exception."""
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+        future: Future[T] = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as error:  # a KeyboardInterrupt too: re-raised below after the future holds it
+            future.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+        else:
+            future.set_result(result)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """No new calls after this (every call has already finished)."""
+        with self._lock:
+            self._shutdown = True
+
+
+def executor_capacity(executor: Executor) -> int:
+    """How many calls ``executor`` runs at once: its workers (threads, for Dask), at least 1.
+
+    The ensemble runner keeps about twice this many runs in flight, so that workers never wait while the
+    memory held by submitted-but-unfinished runs stays bounded.
+    """
+    if isinstance(executor, SequentialExecutor):
+        return 1
+    if isinstance(executor, ProcessPoolExecutor | ThreadPoolExecutor):
+        return max(1, int(getattr(executor, "_max_workers", 1)))
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    if client is not None:
+        try:
+            threads = sum(int(n) for n in client.nthreads().values())
+        except Exception:  # an unreachable scheduler fails later, where the runs are submitted
+            threads = 0
+        return max(1, threads)
+    return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def open_executor(
+    kind: ExecutorKind = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Iterator[Executor]:
+    """Open an executor of ``kind`` and close it (and what it started) on leaving the ``with`` block.
+
+    ``process``: a pool of ``workers`` processes (default: every core; 1 runs inline). ``dask``: a client of
+    the Dask scheduler at ``scheduler`` (e.g. ``tcp://10.0.0.5:8786``; its workers are the cluster's), or,
+    without ``scheduler``, a local cluster of ``workers`` single-threaded worker processes (default: every
+    core). ``sequential``: every run inline, in this process.
+    """
+    if scheduler is not None and kind != "dask":
+        raise ValueError(f"a scheduler address is for the dask executor, not {kind!r}")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if kind == "sequential" or (kind == "process" and workers == 1):
+        executor: Executor = SequentialExecutor()
+        try:
+            yield executor
+        finally:
+            executor.shutdown()
+    elif kind == "process":
+        # "spawn", not "fork": forking a process that holds threads (pyarrow's pools, BLAS, tqdm's monitor)
+        # can deadlock the child on a lock that some thread held at the moment of the fork.
+        pool = ProcessPoolExecutor(
+            max_workers=workers or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
+        )
+        completed = False
+        try:
+            yield pool
+            completed = True
+        finally:
+            pool.shutdown(wait=True, cancel_futures=not completed)
+    elif kind == "dask":
+        with _dask_executor(workers, scheduler) as executor:
+            yield executor
+    else:
+        raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTOR_KINDS)}")
+
+
+@contextmanager
+def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Executor]:
+    try:
+        # Typed as Any: distributed ships no type information.
+        distributed: Any = importlib.import_module("distributed")
+    except ImportError as error:
+        raise ImportError(_DASK_MISSING) from error
+    cluster: Any = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = distributed.Client(cluster)
+    else:
+        client = distributed.Client(scheduler)
+    try:
+        # pure=False: every run is its own task (no hashing of the arguments into a shared key).
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
