@@ -19,7 +19,7 @@ def model() -> MunicipalityModel:
 
 
 def test_detects_employment_at_a_closed_firm(model):
-    firm = model.firm_named("Gaia Salmon")
+    firm = model.firm_named("Fiskeoppdrett")
     firm.open = False
     firm.nonresident_workers = 0
     with pytest.raises(InvariantError, match="closed firm"):
