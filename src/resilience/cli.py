@@ -5,6 +5,7 @@ Exit codes: 0 success; 2 bad input (scenario, arguments, data) with one line per
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
@@ -35,6 +36,7 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
         from resilience.config import ScenarioError
         from resilience.data import UnknownMunicipalityError, YearNotAvailableError
         from resilience.experiments import EnsembleFailures, ResultsExistError
+        from resilience.levers import LeverRegistryError
 
         try:
             return command(*args, **kwargs)
@@ -49,6 +51,7 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
             ResultsExistError,
             UnknownMunicipalityError,
             YearNotAvailableError,
+            LeverRegistryError,
             FileNotFoundError,
         ) as error:
             click.echo(f"error: {error.args[0] if error.args else error}", err=True)
@@ -260,6 +263,31 @@ def validate(scenario: Path) -> None:
 
     loaded = load_checked(scenario)
     click.echo(f"{scenario}: valid ({len(loaded.strategies)} strategies, horizon {loaded.run.horizon})")
+
+
+@main.command()
+@click.argument("lever", required=False)
+@_handle_errors
+def levers(lever: str | None) -> None:
+    """List the intervention levers, or one LEVER's settings with defaults, ranges and sources."""
+    from resilience.levers import get_lever, lever_catalogue, lever_names
+
+    if lever is None:
+        for name in lever_names():
+            cls = get_lever(name)
+            click.echo(f"{name:24} {cls.titles.get('en', '')}")
+        click.echo("\n`resilience levers NAME` shows a lever's mechanism and settings.")
+        return
+    cls = get_lever(lever)
+    click.echo(f"{cls.name}: {cls.titles.get('en', '')} / {cls.titles.get('nb', '')}\n")
+    click.echo(inspect.cleandoc(cls.__doc__ or ""))
+    click.echo("\nSettings (default; plausible range; source):")
+    for row in (r for r in lever_catalogue() if r.lever == lever):
+        default = getattr(row.default, "value", row.default)
+        span = f"; range {row.low:g}–{row.high:g}" if row.low is not None and row.high is not None else ""
+        click.echo(f"  {row.setting} = {default}{span} — {row.description}")
+        if row.source:
+            click.echo(f"      source: {row.source}")
 
 
 @main.command()

@@ -24,10 +24,11 @@ from typing import Any
 import pandas as pd
 from ruamel.yaml import YAML
 
-from resilience.analysis import summarise
+from resilience.analysis import compare, summarise
 from resilience.config import Problem, Scenario, ScenarioError, dump_scenario, load_scenario, scenario_problem
 from resilience.data import SSB_ATTRIBUTION, population_series
 from resilience.experiments import (
+    COMPARISON,
     FAILURES,
     NO_SHOCK,
     REPORT,
@@ -172,8 +173,13 @@ def run_scenario(
         notes.append("no run finished, so there is no timeseries, summary or report")
     else:
         try:
-            summary = summarise(read_timeseries(timeseries_path))
+            timeseries = read_timeseries(timeseries_path)
+            shock_year = min((s.year for s in scenario.shocks), default=None)
+            summary = summarise(timeseries, shock_year=shock_year)
+            comparison = compare(timeseries, shock_year=shock_year)
             atomic_write(out_dir / SUMMARY, lambda tmp: summary.to_csv(tmp, index=False, float_format="%.6g"))
+            atomic_write(out_dir / COMPARISON, lambda tmp: comparison.to_csv(tmp, index=False, float_format="%.6g"))
+            del timeseries
             summarised = True
         except Exception as error:
             if not outcome.failures:

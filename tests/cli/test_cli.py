@@ -130,6 +130,11 @@ def test_run_writes_the_results_directory(tmp_path):
     check_accounting_identity(frame)
     summary = pd.read_csv(out / "summary.csv")
     assert summary["strategy"].iloc[0] == "baseline"
+    assert "no_shock" not in set(summary["strategy"])
+    # The closure in 2026 is measured against the no-shock reference: a drop, so resistance is negative.
+    assert summary.set_index("strategy").loc["baseline", "resistance_population_median"] < 0
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert {"strategy", "outcome", "year", "q05", "q50", "q95", "diff_q50", "p_better"} <= set(comparison.columns)
     resolved = (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
     assert "replication_seeds" in resolved and "package_version" in resolved
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -192,3 +197,15 @@ def test_init_unknown_kommune_exits_2(kommune):
 def test_python_dash_m_works():
     proc = subprocess.run([sys.executable, "-m", "resilience", "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "demo" in proc.stdout
+
+
+def test_levers_lists_every_lever_and_explains_one():
+    code, out, _ = invoke("levers")
+    assert code == 0
+    for name in ("business_development", "new_employer", "attractiveness", "knowledge_sharing"):
+        assert name in out
+    code, out, _ = invoke("levers", "attractiveness")
+    assert code == 0
+    assert "Mechanism" in out and "attractiveness_gain = 0.02; range 0–0.05" in out and "Vareide & Kobro" in out
+    code, _, err = invoke("levers", "atractiveness")
+    assert code == 2 and "unknown lever" in err

@@ -21,6 +21,7 @@ from resilience.experiments.runner import (
 )
 from resilience.experiments.seeds import replication_seeds, uncertainty_sequence
 from resilience.experiments.store import (
+    COMPARISON,
     FAILURES,
     REPORT,
     RESOLVED,
@@ -41,6 +42,7 @@ from resilience.experiments.store import (
 from resilience.experiments.uncertainty import draw_uncertainties
 
 __all__ = [
+    "COMPARISON",
     "EXECUTOR_KINDS",
     "FAILURES",
     "NO_SHOCK",

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from resilience.experiments.replication import RunTask
 
 __all__ = [
+    "COMPARISON",
     "FAILURES",
     "REPORT",
     "RESOLVED",
@@ -53,6 +54,7 @@ __all__ = [
 
 TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.csv"
+COMPARISON = "comparison.csv"
 RESOLVED = "scenario.resolved.yaml"
 REPORT = "report.html"
 FAILURES = "failures.csv"
