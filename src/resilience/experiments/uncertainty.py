@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 
 import numpy as np
@@ -38,12 +39,23 @@ def _draw(distribution: Distribution, rng: np.random.Generator) -> float:
 
 
 def draw_uncertainties(uncertainties: Mapping[str, Distribution], root_seed: int, replication: int) -> dict[str, float]:
-    """One value per uncertain parameter for ``replication`` (sorted by name, so the order is stable).
+    """One value per uncertain parameter for ``replication``.
+
+    Each parameter has its own random stream (keyed by its name), so adding or removing one uncertainty does
+    not change the values drawn for the others.
 
     >>> from resilience.config import Uniform
     >>> draw = draw_uncertainties({"local_multiplier": Uniform(distribution="uniform", low=0, high=1)}, 1, 0)
     >>> 0 <= draw["local_multiplier"] <= 1
     True
     """
-    rng = np.random.default_rng(uncertainty_sequence(root_seed, replication))
-    return {name: _draw(uncertainties[name], rng) for name in sorted(uncertainties)}
+    sequence = uncertainty_sequence(root_seed, replication)
+    return {
+        name: _draw(
+            uncertainties[name],
+            np.random.default_rng(
+                np.random.SeedSequence(sequence.entropy, spawn_key=(*sequence.spawn_key, zlib.crc32(name.encode())))
+            ),
+        )
+        for name in sorted(uncertainties)
+    }
