@@ -55,3 +55,17 @@ def test_households_hold_children_with_adults(traena):
         ages = pt.age[household.members]
         if (ages < 16).any():
             assert (ages >= 18).any(), "a child lives without an adult at the start"
+
+
+def test_pyramid_columns_hold_the_real_base_year_population(traena):
+    from resilience.model.outputs import PYRAMID_GROUPS, pyramid_column
+
+    frame = MunicipalityModel(traena, seed=1, horizon=2026).run()
+    real = municipality_population("1835", 2024)
+    first = frame.iloc[0]
+    for i, start in enumerate(PYRAMID_GROUPS):
+        end = None if i == len(PYRAMID_GROUPS) - 1 else start + 5
+        assert first[pyramid_column("m", start)] == real.males[start:end].sum()
+        assert first[pyramid_column("f", start)] == real.females[start:end].sum()
+    columns = [c for c in frame.columns if c.startswith("pyramid_")]
+    assert (frame[columns].sum(axis=1) == frame["population"]).all()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from resilience.model.firms import SECTORS
 from resilience.model.state import Status
@@ -21,7 +22,16 @@ PAYERS: tuple[str, ...] = ("municipality", "county", "state")
 if TYPE_CHECKING:
     from resilience.model.model import MunicipalityModel
 
-__all__ = ["COLUMNS", "PAYERS", "collect_year", "demographic_stocks"]
+__all__ = ["COLUMNS", "PAYERS", "PYRAMID_GROUPS", "collect_year", "demographic_stocks", "pyramid_column"]
+
+#: Five-year age groups of the population pyramid columns (the last is open: 90+).
+PYRAMID_GROUPS: tuple[int, ...] = tuple(range(0, 95, 5))
+
+
+def pyramid_column(sex: str, group_start: int) -> str:
+    """Name of a pyramid column, e.g. ``pyramid_m_25`` (men 25–29 on 1 January); ``sex`` is "m" or "f"."""
+    return f"pyramid_{sex}_{group_start:02d}"
+
 
 #: Column name → meaning (the data dictionary of ``timeseries.parquet``, after strategy/replication/seed).
 COLUMNS: dict[str, str] = {
@@ -61,6 +71,11 @@ COLUMNS: dict[str, str] = {
     "cost_county": "intervention costs paid by the county this year, NOK",
     "cost_state": "intervention costs paid by the state this year, NOK",
     "cost_total": "intervention costs this year, all payers, NOK",
+    **{
+        pyramid_column(letter, start): f"{word} aged {start}{'+' if start == 90 else f'–{start + 4}'} on 1 January"
+        for start in PYRAMID_GROUPS
+        for letter, word in (("m", "men"), ("f", "women"))
+    },
     "tax_revenue": "municipal income tax, NOK",
     "grant_revenue": "block grant, NOK",
     "budget_balance": "revenue − costs (fixed, variable, interventions), NOK",
@@ -82,6 +97,17 @@ def demographic_stocks(model: MunicipalityModel) -> dict[str, int]:
         "males": int((pt.sex[residents] == 0).sum()),
         "females": int((pt.sex[residents] == 1).sum()),
         "households": int(model.households.present[: model.households.n].sum()),
+        **_pyramid(age, pt.sex[residents]),
+    }
+
+
+def _pyramid(age: NDArray[np.int16], sex: NDArray[np.int8]) -> dict[str, int]:
+    group = np.minimum(age.astype(np.int64) // 5, len(PYRAMID_GROUPS) - 1)
+    counts = np.bincount(group * 2 + sex.astype(np.int64), minlength=2 * len(PYRAMID_GROUPS))
+    return {
+        pyramid_column(letter, start): int(counts[2 * i + code])
+        for i, start in enumerate(PYRAMID_GROUPS)
+        for code, letter in ((0, "m"), (1, "f"))
     }
 
 
