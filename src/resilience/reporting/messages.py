@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from resilience.reporting.figure_messages import FIGURE_MESSAGES
+
 __all__ = ["MESSAGES", "message"]
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -85,5 +87,6 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def message(lang: str, key: str, **values: object) -> str:
-    """The text ``key`` in ``lang`` ('nb' or 'en'), formatted with ``values``."""
-    return MESSAGES[lang][key].format(**values)
+    """The text ``key`` in ``lang`` ('nb' or 'en'), formatted with ``values`` (report or figure catalogue)."""
+    catalogue = MESSAGES[lang] if key in MESSAGES[lang] else FIGURE_MESSAGES[lang]
+    return catalogue[key].format(**values)

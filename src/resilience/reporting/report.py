@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,28 +14,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from resilience.analysis import REFERENCE, fan
+from resilience.reporting.context import ReportContext
 from resilience.reporting.messages import message
 
 __all__ = ["ReportContext", "population_figure", "render_report"]
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
-
-
-@dataclass(frozen=True)
-class ReportContext:
-    """What the report says about the run besides the numbers."""
-
-    municipality: str
-    scenario_name: str
-    scenario_hash: str
-    version: str
-    seed: int
-    replications: int
-    created: str
-    attribution: str
-    lang: str = "nb"
-    shock_years: Sequence[int] = ()
-    history: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
