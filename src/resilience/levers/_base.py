@@ -108,8 +108,11 @@ class Lever:
         """The first year after the lever stopped."""
 
     def annual_cost(self, year: int) -> float:
-        """Cost in NOK of ``year`` (only asked for active years), before ``cost_factor``."""
-        return 0.0
+        """Cost in NOK of ``year`` (only asked for active years), before ``cost_factor``.
+
+        By default the setting ``cost_nok_per_year`` if the lever has one, else nothing.
+        """
+        return float(getattr(self.settings, "cost_nok_per_year", 0.0))
 
     def payers(self) -> dict[str, float]:
         """Who pays which share of the cost."""

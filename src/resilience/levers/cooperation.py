@@ -41,6 +41,3 @@ class KnowledgeSharing(Lever):
     }
     Settings = KnowledgeSharingSettings
     settings: KnowledgeSharingSettings
-
-    def annual_cost(self, year: int) -> float:
-        return self.settings.cost_nok_per_year

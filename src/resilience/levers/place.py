@@ -59,9 +59,6 @@ class Attractiveness(Lever):
     def act(self, model: MunicipalityModel) -> None:
         model.attractiveness *= 1.0 + self.settings.attractiveness_gain
 
-    def annual_cost(self, year: int) -> float:
-        return self.settings.cost_nok_per_year
-
 
 class RemoteWorkHubSettings(LeverSettings):
     remote_multiplier: float = effect(
@@ -91,9 +88,6 @@ class RemoteWorkHub(Lever):
 
     def act(self, model: MunicipalityModel) -> None:
         model.remote_work *= self.settings.remote_multiplier
-
-    def annual_cost(self, year: int) -> float:
-        return self.settings.cost_nok_per_year
 
 
 class CommutingLinkSettings(LeverSettings):
@@ -133,6 +127,3 @@ class CommutingLink(Lever):
     def act(self, model: MunicipalityModel) -> None:
         model.island = False
         model.commuting_share = max(model.commuting_share, self.settings.commuting_share)
-
-    def annual_cost(self, year: int) -> float:
-        return self.settings.cost_nok_per_year
