@@ -302,12 +302,31 @@ def schema() -> None:
 @main.command()
 @click.argument("results_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--lang", type=click.Choice(["nb", "en"]), default=None, help="Language (default: the scenario's).")
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["html", "png", "pdf"]),
+    multiple=True,
+    help="Also write each figure as png or pdf in RESULTS_DIR/figures/ (pdf: the whole report as report.pdf "
+    "too). Needs kaleido (the 'export' extra) and a Chromium or Chrome browser (BROWSER_PATH). Repeatable.",
+)
 @_handle_errors
-def report(results_dir: Path, lang: str | None) -> None:
+def report(results_dir: Path, lang: str | None, formats: tuple[str, ...]) -> None:
     """(Re)write report.html from the stored results in RESULTS_DIR."""
+    from resilience.reporting.export import ExportError
     from resilience.workflow import write_report
 
-    click.echo(f"Report in {write_report(results_dir, lang)}")
+    static = [f for f in formats if f != "html"]
+    try:
+        path = write_report(results_dir, lang, formats=static)
+    except ExportError as error:
+        click.echo(f"resilience report: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"Report in {path}")
+    if "png" in static or "pdf" in static:
+        click.echo(f"Figures in {results_dir / 'figures'}")
+    if "pdf" in static:
+        click.echo(f"PDF in {results_dir / 'report.pdf'}")
 
 
 @main.command()

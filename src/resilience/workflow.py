@@ -49,12 +49,21 @@ from resilience.experiments import (
 )
 from resilience.levers import intervention_problems
 from resilience.model import Parameters
-from resilience.reporting import ReportContext, render_report
+from resilience.reporting import (
+    LeverUse,
+    ReportContext,
+    ScenarioDetails,
+    Setting,
+    Uncertainty,
+    build_figures,
+    render_report,
+)
 
 __all__ = [
     "check_scenario",
     "load_checked",
     "package_version",
+    "report_inputs",
     "run_scenario",
     "run_scenario_file",
     "starting_scenario",
@@ -108,7 +117,13 @@ def load_checked(path: str | os.PathLike[str]) -> Scenario:
 
 
 def _scenario_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """Checksum of a resolved scenario: its text without the date it was run (same run, same checksum)."""
+    kept = [line for line in text.splitlines(keepends=True) if not line.startswith(_CREATED_LINE)]
+    return hashlib.sha256("".join(kept).encode("utf-8")).hexdigest()[:16]
+
+
+#: How ``resolved.created`` is written in scenario.resolved.yaml (two-space indent under ``resolved:``).
+_CREATED_LINE = "  created: "
 
 
 @contextmanager
@@ -191,6 +206,7 @@ def run_scenario(
         extra={
             "resolved": {
                 "package_version": package_version(),
+                "created": datetime.now(UTC).strftime("%Y-%m-%d"),  # the report's date: read back, never the clock
                 "root_seed": root,
                 "replications": n,
                 "horizon": last,
@@ -230,8 +246,78 @@ def _read_resolved(text: str, filename: str) -> tuple[Scenario, dict[str, Any]]:
     return parse_scenario(stream.getvalue(), filename=filename), meta
 
 
-def write_report(results_dir: str | os.PathLike[str], lang: str | None = None) -> Path:
-    """(Re)write ``report.html`` from the stored results of ``results_dir``."""
+def _scenario_details(scenario: Scenario, strategies: Sequence[str]) -> ScenarioDetails:
+    """The scenario's assumptions for the report: levers used, uncertainties, model parameters."""
+    from resilience.levers import get_lever, lever_catalogue
+
+    catalogue = lever_catalogue()
+    strategy_levers = {
+        name: tuple(dict.fromkeys(i.lever for i in scenario.strategies.get(name, []))) for name in strategies
+    }
+    uses: dict[str, list[str]] = {}
+    for name in strategies:
+        for lever in strategy_levers[name]:
+            uses.setdefault(lever, []).append(name)
+    drawn = set(scenario.uncertainties)
+    levers = []
+    for lever, users in uses.items():
+        interventions = [i for s in users for i in scenario.strategies[s] if i.lever == lever]
+        settings = []
+        for row in (r for r in catalogue if r.lever == lever):
+            written = [i.lever_parameters()[row.setting] for i in interventions if row.setting in i.lever_parameters()]
+            if row.setting in ("start", "years"):
+                written = [getattr(i, row.setting) for i in interventions if getattr(i, row.setting) is not None]
+            used = list(written)
+            if len(written) < len(interventions) and row.default is not None:
+                used.append(row.default)  # an intervention that leaves the setting at its default
+            settings.append(
+                Setting(
+                    name=row.setting,
+                    values=tuple({str(v): v for v in used}.values()),
+                    low=row.low,
+                    high=row.high,
+                    source=row.source or row.description,
+                    changed=bool(written) or f"{lever}.{row.setting}" in drawn,
+                )
+            )
+        levers.append(LeverUse(lever, dict(get_lever(lever).titles), tuple(users), tuple(settings)))
+    specs = Parameters.specs()
+    lever_sources = {f"{r.lever}.{r.setting}": r.source or r.description for r in catalogue}
+    uncertainties = tuple(
+        Uncertainty(
+            name,
+            distribution.model_dump(),
+            specs[name].source if name in specs else lever_sources.get(name, ""),
+        )
+        for name, distribution in scenario.uncertainties.items()
+    )
+    values = Parameters().replace(**dict(scenario.parameters)).as_dict()
+    parameters = tuple(
+        Setting(
+            name=spec.name,
+            values=(values[spec.name],),
+            low=spec.low,
+            high=spec.high,
+            source=spec.source,
+            description=spec.description,
+            unit=spec.unit,
+            changed=spec.name in scenario.parameters or spec.name in drawn,
+        )
+        for spec in specs.values()
+    )
+    return ScenarioDetails(
+        description=scenario.description,
+        strategy_levers=strategy_levers,
+        levers=tuple(levers),
+        uncertainties=uncertainties,
+        parameters=parameters,
+    )
+
+
+def report_inputs(
+    results_dir: str | os.PathLike[str], lang: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, ReportContext, ScenarioDetails]:
+    """What the report of ``results_dir`` is made from: timeseries, summary, context and assumptions."""
     directory = Path(results_dir)
     resolved_text = (directory / RESOLVED).read_text(encoding="utf-8")
     scenario, meta = _read_resolved(resolved_text, str(directory / RESOLVED))
@@ -248,14 +334,38 @@ def write_report(results_dir: str | os.PathLike[str], lang: str | None = None) -
         version=str(meta.get("package_version", package_version())),
         seed=int(meta.get("root_seed", scenario.run.seed)),
         replications=int(meta.get("replications", scenario.run.replications)),
-        created=datetime.fromtimestamp((directory / TIMESERIES).stat().st_mtime, UTC).strftime("%Y-%m-%d"),
+        # The date the results were made, as stored: never the clock or a file's time, so the same results
+        # give the same report. Results from before it was stored have none.
+        created=str(meta.get("created", "")),
         attribution=SSB_ATTRIBUTION[lang],
         lang=lang,
         shock_years=sorted({s.year for s in scenario.shocks}),
         history=history,
     )
+    strategies = [str(s) for s in summary["strategy"]]
+    return timeseries, summary, context, _scenario_details(scenario, strategies)
+
+
+def write_report(results_dir: str | os.PathLike[str], lang: str | None = None, formats: Sequence[str] = ()) -> Path:
+    """(Re)write ``report.html`` from the stored results of ``results_dir``; returns its path.
+
+    ``formats`` ("png", "pdf") also writes each figure as a static image in ``figures/`` (and, for "pdf",
+    the whole report as ``report.pdf``) with kaleido and a Chromium browser
+    (:class:`resilience.reporting.export.ExportError` when there is none).
+    """
+    directory = Path(results_dir)
+    timeseries, summary, context, details = report_inputs(directory, lang)
+    figures = build_figures(timeseries, context)
     path = directory / REPORT
-    atomic_write_text(path, render_report(timeseries, summary, context))
+    atomic_write_text(path, render_report(timeseries, summary, context, details, figures=figures))
+    if formats:
+        from resilience.reporting.export import export_figures, export_report_pdf, find_browser
+
+        browser = find_browser()
+        for fmt in dict.fromkeys(formats):
+            export_figures(figures, directory / "figures", fmt, browser=browser)
+            if fmt == "pdf":
+                export_report_pdf(path, directory / "report.pdf", browser=browser)
     return path
 
 
