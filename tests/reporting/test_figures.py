@@ -110,7 +110,7 @@ def test_every_figure_builds_translated_and_reproducibly(timeseries, spec, lang)
     assert "fig_" not in text  # no message key left untranslated
     assert figure.layout.font.size >= 14
     assert figure.layout.legend.orientation == "h"
-    assert figure.layout.separators == (",\u2009" if lang == "nb" else ".,")
+    assert figure.layout.separators == (",\u202f" if lang == "nb" else ".,")
     other = "en" if lang == "nb" else "nb"
     # Texts only the other language has (e.g. "Ikke gjøre noe" in English) must not leak in.
     assert message(other, "fig_baseline") not in text

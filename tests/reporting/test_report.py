@@ -90,7 +90,7 @@ def test_report_has_every_part_in_the_language(own_copy: Path, lang: str):
     assert "summary" in page.ids and "how-to-read" in page.ids and "provenance" in page.ids
     for column in ("strategy", "cost", "population_median", "population_range", "p_better", "cost_per_resident"):
         assert message(lang, column) in text
-    assert message(lang, "baseline") in text
+    assert message(lang, "fig_baseline") in text
     assert html.count("<tr data-strategy=") == len(summary)
     assert "Tenk traena" in text and "Aquaculture" in text
     assert message(lang, "how_to_read_small") in text

@@ -1,5 +1,7 @@
 """Reporting: plotly figures and the self-contained HTML report (no Mesa here)."""
 
+from resilience.reporting.figures import FIGURES, FigureSpec, population_figure
+from resilience.reporting.numbers import format_number, format_percent
 from resilience.reporting.report import (
     FigureOut,
     LeverUse,
@@ -8,13 +10,13 @@ from resilience.reporting.report import (
     Setting,
     Uncertainty,
     build_figures,
-    format_number,
-    population_figure,
     render_report,
 )
 
 __all__ = [
+    "FIGURES",
     "FigureOut",
+    "FigureSpec",
     "LeverUse",
     "ReportContext",
     "ScenarioDetails",
@@ -22,6 +24,7 @@ __all__ = [
     "Uncertainty",
     "build_figures",
     "format_number",
+    "format_percent",
     "population_figure",
     "render_report",
 ]

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from babel.numbers import format_decimal
 from plotly.subplots import make_subplots
 
 from resilience.analysis import (
@@ -37,6 +36,7 @@ from resilience.analysis import (
 from resilience.config import Sector
 from resilience.reporting.context import ReportContext
 from resilience.reporting.messages import message
+from resilience.reporting.numbers import format_number, format_percent, plotly_separators
 
 __all__ = [
     "FIGURES",
@@ -102,7 +102,6 @@ _COMPONENTS = (
     ("out_migrants", "fig_out_migrants", -1, "#E69F00"),
 )
 _FONT_SIZE = 16
-_THIN_SPACE = "\u2009"
 
 
 @dataclass(frozen=True)
@@ -118,31 +117,20 @@ class FigureSpec:
 # --- shared helpers ---------------------------------------------------------------------------------------
 
 
-def format_number(value: float, lang: str, digits: int = 0, *, sign: bool = False) -> str:
-    """``value`` with ``digits`` decimals in the conventions of ``lang`` (nb: ``12 345,6`` with a thin space,
-    en: ``12,345.6``); "–" for NaN, a leading "+" for positive values when ``sign``."""
-    if value is None or math.isnan(value):
-        return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    text = format_decimal(value, format=pattern, locale="nb_NO" if lang == "nb" else "en_GB")
-    text = text.replace("\u00a0", _THIN_SPACE).replace("\u202f", _THIN_SPACE)
-    if sign and value > 0 and not text.startswith("+"):
-        text = "+" + text
-    return text
-
-
 def _percent(share: float, lang: str) -> str:
-    return f"{format_number(100 * share, lang)} %"
+    return format_percent(share, lang)
 
 
 def strategy_label(strategy: str, lang: str) -> str:
-    """What a strategy is called on a figure: baseline and the reference are translated, the scenario's own
-    strategies keep their name (plotly escapes it; never put it into raw HTML)."""
+    """What a strategy is called in the report: baseline and the reference from the catalogue, the scenario's
+    own strategies by their name in words ("tenk_traena" → "Tenk traena"). Scenario text: plotly escapes it,
+    the HTML template escapes it; never put it into raw HTML."""
     if strategy == BASELINE:
         return message(lang, "fig_baseline")
     if strategy == REFERENCE:
         return message(lang, "fig_no_shock")
-    return strategy
+    words = strategy.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def _wrap(label: str, width: int = 14) -> str:
@@ -184,7 +172,7 @@ def _layout(figure: go.Figure, lang: str, *, height: int, legend: bool = True, *
         margin={"l": 70, "r": 20, "t": 40, "b": 40},
         font={"size": _FONT_SIZE},
         hoverlabel={"font": {"size": _FONT_SIZE}},
-        separators=f",{_THIN_SPACE}" if lang == "nb" else ".,",
+        separators=plotly_separators(lang),
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
         **extra,

@@ -85,8 +85,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "seed": "Rotfrø",
         "replications": "Replikasjoner",
         "created": "Laget",
-        "baseline": "Ikke gjøre noe",
-        "no_shock": "Uten nedleggelsen (referanse)",
     },
     "en": {
         "title": "What happens to {name}?",
@@ -166,8 +164,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "seed": "Root seed",
         "replications": "Replications",
         "created": "Created",
-        "baseline": "Do nothing",
-        "no_shock": "Without the closure (reference)",
     },
 }
 

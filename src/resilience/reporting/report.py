@@ -9,20 +9,19 @@ autoescape). The same results give the same bytes: figure ids are fixed and noth
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader
 from plotly.offline import get_plotlyjs
 
-from resilience.analysis import REFERENCE, fan
 from resilience.reporting.context import ReportContext
+from resilience.reporting.figures import FIGURES, strategy_label
 from resilience.reporting.messages import message
+from resilience.reporting.numbers import format_number, format_percent, is_missing
 
 __all__ = [
     "FigureOut",
@@ -32,111 +31,8 @@ __all__ = [
     "Setting",
     "Uncertainty",
     "build_figures",
-    "format_number",
-    "population_figure",
     "render_report",
 ]
-
-_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def _label(strategy: str, lang: str) -> str:
-    """A strategy's readable title: the catalogue's for baseline and the reference, else its name in words."""
-    if strategy in ("baseline", REFERENCE):
-        return message(lang, "baseline" if strategy == "baseline" else "no_shock")
-    words = strategy.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
-
-
-def fan_figure(
-    timeseries: pd.DataFrame, column: str, context: ReportContext, y_title: str, *, history: bool = False
-) -> go.Figure:
-    """Median line and 90 % band across replications, per strategy; optionally SSB's observed series."""
-    lang = context.lang
-    figure = go.Figure()
-    if history and not context.history.empty:
-        figure.add_trace(
-            go.Scatter(
-                x=list(context.history.index),
-                y=list(context.history.values),
-                name=message(lang, "observed"),
-                mode="lines+markers",
-                line={"color": "black", "width": 2},
-            )
-        )
-    quantiles = fan(timeseries, column)
-    for i, (strategy, group) in enumerate(quantiles.groupby("strategy", sort=False)):
-        # The no-shock reference is drawn in grey: what would have happened, not a choice.
-        colour = "#7f7f7f" if strategy == REFERENCE else _PALETTE[i % len(_PALETTE)]
-        label = _label(str(strategy), lang)
-        figure.add_trace(
-            go.Scatter(
-                x=group["year"],
-                y=group["q95"],
-                mode="lines",
-                line={"width": 0},
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=label,
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=group["year"],
-                y=group["q05"],
-                mode="lines",
-                line={"width": 0},
-                fill="tonexty",
-                fillcolor=_rgba(colour, 0.18),
-                legendgroup=label,
-                name=f"{label}: {message(lang, 'band')}",
-                hoverinfo="skip",
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=group["year"],
-                y=group["q50"],
-                mode="lines",
-                legendgroup=label,
-                line={"color": colour, "width": 3},
-                name=f"{label}: {message(lang, 'median')}",
-            )
-        )
-    for year in context.shock_years:
-        figure.add_vline(
-            x=year,
-            line_dash="dash",
-            line_color="#555",
-            annotation_text=message(lang, "shock"),
-            annotation_position="top left",
-        )
-    figure.update_layout(
-        template="plotly_white",
-        height=460,
-        margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        xaxis_title=message(lang, "year"),
-        yaxis_title=y_title,
-        font={"size": 15},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return figure
-
-
-def population_figure(timeseries: pd.DataFrame, context: ReportContext) -> go.Figure:
-    """SSB's real population since 2005, then each strategy's fan."""
-    return fan_figure(timeseries, "population", context, message(context.lang, "persons"), history=True)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# What the report says about the scenario's assumptions (filled in by the workflow, which sees the levers and
-# the model; the reporting layer does not import them)
-# ----------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -187,59 +83,17 @@ class ScenarioDetails:
 # Numbers
 # ----------------------------------------------------------------------------------------------------------
 
-_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
-#: Bokmål groups thousands with a thin space; Babel's nb_NO gives a no-break space, so it is replaced by the
-#: narrow no-break space (a thin space that never breaks a number across lines).
-_NARROW_NBSP = "\u202f"
-
-
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
-def format_number(value: object, lang: str, digits: int | None = 0) -> str:
-    """``value`` formatted for ``lang``: grouped thousands, ``digits`` decimals (None: up to 4 significant).
-
-    >>> format_number(1234567.5, "nb", 1)
-    '1\\u202f234\\u202f567,5'
-    >>> format_number(1234567.5, "en", 1)
-    '1,234,567.5'
-    >>> format_number(0.00125, "en", None)
-    '0.00125'
-    """
-    if _missing(value):
-        return "–"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(getattr(value, "value", value))
-    number = float(value)
-    if digits is None:
-        if number == int(number):
-            digits = 0
-        else:
-            magnitude = math.floor(math.log10(abs(number)))
-            digits = max(0, 3 - magnitude)
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    else:
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    text = format_decimal(number, format=pattern, locale=_LOCALES[lang])
-    return text.replace("\xa0", _NARROW_NBSP) if lang == "nb" else text
-
 
 def _fmt(value: object, lang: str, digits: int = 0) -> str:
     return format_number(value, lang, digits)
 
 
 def _percent(share: object, lang: str) -> str:
-    return "–" if _missing(share) else f"{format_number(100 * float(share), lang)} %"  # type: ignore[arg-type]
+    return format_percent(share, lang)
 
 
 def _nok(value: object, lang: str) -> str:
-    return "–" if _missing(value) else message(lang, "nok_amount", amount=format_number(value, lang))
+    return "–" if is_missing(value) else message(lang, "nok_amount", amount=format_number(value, lang))
 
 
 def _range(low: float | None, high: float | None, lang: str) -> str:
@@ -284,35 +138,15 @@ class FigureOut:
     figure: go.Figure
 
 
-def _jobs_figure(timeseries: pd.DataFrame, context: ReportContext) -> go.Figure:
-    return fan_figure(timeseries, "jobs", context, message(context.lang, "jobs"))
-
-
-_FALLBACK_FIGURES: tuple[tuple[str, str, str, Callable[[pd.DataFrame, ReportContext], go.Figure]], ...] = (
-    ("population", "population_title", "population_caption", population_figure),
-    ("jobs", "jobs_title", "jobs_caption", _jobs_figure),
-)
-
-
-def _figure_specs() -> list[tuple[str, str, str, Callable[[pd.DataFrame, ReportContext], go.Figure]]]:
-    """The report's figures: :data:`resilience.reporting.figures.FIGURES` when there is one."""
-    try:
-        from resilience.reporting.figures import FIGURES
-    except ImportError:
-        return list(_FALLBACK_FIGURES)
-    return [(spec.id, spec.title_key, spec.caption_key, spec.build) for spec in FIGURES]
-
-
 def build_figures(timeseries: pd.DataFrame, context: ReportContext) -> list[FigureOut]:
     """Every figure of the report, built, with its element id (``fig-…``), title and caption."""
     lang = context.lang
-    built = []
-    for fig_id, title_key, caption_key, build in _figure_specs():
-        element_id = fig_id if fig_id.startswith("fig-") else f"fig-{fig_id}"
-        built.append(
-            FigureOut(element_id, message(lang, title_key), message(lang, caption_key), build(timeseries, context))
+    return [
+        FigureOut(
+            spec.id, message(lang, spec.title_key), message(lang, spec.caption_key), spec.build(timeseries, context)
         )
-    return built
+        for spec in FIGURES
+    ]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -339,16 +173,16 @@ def _summary_rows(summary: pd.DataFrame, details: ScenarioDetails, lang: str) ->
         titles = {lever.lever: lever.titles.get(lang, lever.lever) for lever in details.levers}
         share = r.get("recovery_population_share")
         years = r.get("recovery_population_years_median")
-        if _missing(share):
+        if is_missing(share):
             recovery = "–"
-        elif _missing(years):
+        elif is_missing(years):
             recovery = _percent(share, lang)
         else:
             recovery = message(lang, "recovery_value", share=_percent(share, lang), years=format_number(years, lang, 1))
         resistance = r.get("resistance_population_median")
         rows.append(
             {
-                "title": _label(strategy, lang),
+                "title": strategy_label(strategy, lang),
                 "name": strategy,
                 "levers": ", ".join(titles.get(name, name) for name in levers),
                 "cells": [
@@ -424,7 +258,7 @@ def render_report(
             {
                 "title": lever.titles.get(lang, lever.lever),
                 "name": lever.lever,
-                "strategies": ", ".join(_label(s, lang) for s in lever.strategies),
+                "strategies": ", ".join(strategy_label(s, lang) for s in lever.strategies),
                 "settings": _setting_rows(lever.settings, lang),
             }
             for lever in details.levers
