@@ -36,8 +36,8 @@ FIGURE_MESSAGES: dict[str, dict[str, str]] = {
         # 1. History and projection.
         "fig_population_title": "Folketallet: historikk og framskriving",
         "fig_population_caption": (
-            "Den svarte linjen er det faktiske folketallet fra SSB; hver farget linje er det mest sannsynlige "
-            "folketallet med en strategi, og skyggen rundt viser hvor stort spennet av mulige utfall er – jo "
+            "Den svarte linjen er det faktiske folketallet fra SSB; hver farget linje er det midterste utfallet "
+            "(medianen) med en strategi, og skyggen rundt viser hvor stort spennet av mulige utfall er – jo "
             "høyere en strategi ligger over «Ikke gjøre noe», jo flere bor igjen i kommunen."
         ),
         # 2. Small multiples.
@@ -132,7 +132,7 @@ FIGURE_MESSAGES: dict[str, dict[str, str]] = {
         "fig_budget_balance": "Budget balance (NOK million)",
         "fig_population_title": "Population: history and projection",
         "fig_population_caption": (
-            "The black line is the real population from SSB; each coloured line is the most likely population "
+            "The black line is the real population from SSB; each coloured line is the middle outcome (the median) "
             "under a strategy and the shade around it shows how wide the range of possible outcomes is – the "
             "higher a strategy lies above “Do nothing”, the more people stay."
         ),
