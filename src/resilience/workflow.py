@@ -276,13 +276,15 @@ def _scenario_details(scenario: Scenario, strategies: Sequence[str]) -> Scenario
                     values=tuple({str(v): v for v in used}.values()),
                     low=row.low,
                     high=row.high,
-                    source=row.source or row.description,
+                    source=row.source,
+                    description=row.description,
+                    description_nb=row.description_nb,
                     changed=bool(written) or f"{lever}.{row.setting}" in drawn,
                 )
             )
         levers.append(LeverUse(lever, dict(get_lever(lever).titles), tuple(users), tuple(settings)))
     specs = Parameters.specs()
-    lever_sources = {f"{r.lever}.{r.setting}": r.source or r.description for r in catalogue}
+    lever_sources = {f"{r.lever}.{r.setting}": r.source for r in catalogue}
     uncertainties = tuple(
         Uncertainty(
             name,
@@ -300,6 +302,7 @@ def _scenario_details(scenario: Scenario, strategies: Sequence[str]) -> Scenario
             high=spec.high,
             source=spec.source,
             description=spec.description,
+            description_nb=spec.description_nb,
             unit=spec.unit,
             changed=spec.name in scenario.parameters or spec.name in drawn,
         )

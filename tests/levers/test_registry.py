@@ -7,7 +7,15 @@ import textwrap
 
 import pytest
 
-from resilience.levers import ENTRY_POINT_GROUP, Lever, LeverRegistryError, _registry, get_lever, lever_names
+from resilience.levers import (
+    ENTRY_POINT_GROUP,
+    Lever,
+    LeverRegistryError,
+    _registry,
+    get_lever,
+    lever_catalogue,
+    lever_names,
+)
 
 BUILT_IN = {
     "attractiveness",
@@ -45,6 +53,18 @@ def test_every_lever_documents_its_mechanism_effects_and_costs(name):
             low, high = extra["x-range"]  # type: ignore[misc]
             assert low <= getattr(settings, field_name) <= high, f"{name}.{field_name} default outside its range"
             assert extra.get("x-source"), f"{name}.{field_name} has no source"
+
+
+def test_every_lever_setting_is_described_in_bokmal_and_english():
+    # The report is read in bokmål or English: every setting a council sees needs both descriptions.
+    rows = [r for r in lever_catalogue() if r.lever in BUILT_IN]
+    assert {r.lever for r in rows} == BUILT_IN
+    for row in rows:
+        where = f"{row.lever}.{row.setting}"
+        assert row.description.strip(), f"{where} has no English description"
+        assert row.description_nb.strip(), f"{where} has no bokmål description"
+        assert row.description_nb != row.description, f"{where}: the bokmål description is the English one"
+        assert " Source: " not in row.description_nb
 
 
 def test_unknown_lever_names_the_known_ones():

@@ -114,6 +114,28 @@ def test_report_has_every_part_in_the_language(own_copy: Path, lang: str):
     assert html.count("<figcaption>") == len(figure_ids)
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_settings_and_parameters_are_described_in_the_reports_language(own_copy: Path, lang: str):
+    from resilience.levers import lever_catalogue
+    from resilience.model.parameters import Parameters
+
+    text = " ".join(_page(_report(own_copy, lang)).text)
+    # A lever setting with a source (an effect) and one without, and a model parameter.
+    rows = {(r.lever, r.setting): r for r in lever_catalogue()}
+    spec = Parameters.spec("local_multiplier")
+    effect = rows["business_development", "jobs_per_million_nok"]
+    plain = rows["business_development", "budget_nok_per_year"]
+    described = [(r.description_nb, r.description) for r in (effect, plain, spec)]
+    for nb, en in described:
+        shown, hidden = (nb, en) if lang == "nb" else (en, nb)
+        assert shown in text
+        assert hidden not in text
+    # Each lever's settings fold away under its title and where it is used; the summary stays in view.
+    html = _report(own_copy, lang)
+    assert '<details class="lever-settings">' in html and "<details open" not in html
+    assert html.index('id="summary"') < html.index('id="how-to-read"') < html.index('<details class="lever-settings">')
+
+
 def test_bokmal_numbers_use_decimal_comma_and_thin_space(own_copy: Path):
     html = _report(own_copy, "nb")
     summary = pd.read_csv(own_copy / "summary.csv").set_index("strategy")

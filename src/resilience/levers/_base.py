@@ -19,16 +19,19 @@ if TYPE_CHECKING:
 __all__ = ["Lever", "LeverSettings", "effect"]
 
 
-def effect(default: float, low: float, high: float, source: str, description: str, **kwargs: Any) -> Any:
-    """A pydantic Field for an effect size: its default, its plausible range and its source.
+def effect(
+    default: float, low: float, high: float, source: str, description: str, description_nb: str, **kwargs: Any
+) -> Any:
+    """A pydantic Field for an effect size: its default, its plausible range, its source and its descriptions.
 
     The range goes into the JSON Schema (``x-range``) and the documentation; values outside it are allowed
-    but must stay within the field's hard bounds (``ge``/``le``) when given.
+    but must stay within the field's hard bounds (``ge``/``le``) when given. ``description_nb`` is the
+    description in Norwegian bokmål (``x-description-nb``), for the report in that language.
     """
     return Field(
         default=default,
         description=f"{description} Source: {source}",
-        json_schema_extra={"x-range": [low, high], "x-source": source},
+        json_schema_extra={"x-range": [low, high], "x-source": source, "x-description-nb": description_nb},
         **kwargs,
     )
 
@@ -39,12 +42,41 @@ class LeverSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     start: int | None = Field(
-        default=None, description="First year the lever acts (default: the first shock year, or the base year)."
+        default=None,
+        description="First year the lever acts (default: the first shock year, or the base year).",
+        json_schema_extra={
+            "x-description-nb": "Første år virkemiddelet virker (standard: det første året med "
+            "sjokk, ellers basisåret)."
+        },
     )
-    years: int = Field(default=6, ge=1, le=100, description="How many years the lever acts.")
-    municipality_share: float = Field(default=1.0, ge=0, le=1, description="Share of the cost the municipality pays.")
-    county_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the county pays.")
-    state_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the state pays.")
+    years: int = Field(
+        default=6,
+        ge=1,
+        le=100,
+        description="How many years the lever acts.",
+        json_schema_extra={"x-description-nb": "Hvor mange år virkemiddelet virker."},
+    )
+    municipality_share: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Share of the cost the municipality pays.",
+        json_schema_extra={"x-description-nb": "Andel av kostnaden kommunen betaler."},
+    )
+    county_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of the cost the county pays.",
+        json_schema_extra={"x-description-nb": "Andel av kostnaden fylkeskommunen betaler."},
+    )
+    state_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of the cost the state pays.",
+        json_schema_extra={"x-description-nb": "Andel av kostnaden staten betaler."},
+    )
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> LeverSettings:

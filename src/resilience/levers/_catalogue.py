@@ -21,6 +21,7 @@ class LeverSetting:
     high: float | None
     description: str
     source: str
+    description_nb: str = ""  # the description in Norwegian bokmål
 
 
 def lever_catalogue() -> list[LeverSetting]:
@@ -50,6 +51,7 @@ def lever_catalogue() -> list[LeverSetting]:
                     high=None if high is None else float(high),
                     description=description,
                     source=source,
+                    description_nb=str(extra.get("x-description-nb", "")),
                 )
             )
     return rows

@@ -20,10 +20,17 @@ class KnowledgeSharingSettings(LeverSettings):
         "Assumption (MODEL.md): reusing what other municipalities built (Distriktssenteret's shared experience) "
         "lowers the cost of other levers; not estimated",
         "Share by which the cost of the strategy's other levers falls.",
+        "Hvor mye billigere strategiens andre virkemidler blir (andel).",
         ge=0,
         le=0.9,
     )
-    cost_nok_per_year: float = Field(default=200_000, ge=0, le=1e10, description="Cost per year, NOK.")
+    cost_nok_per_year: float = Field(
+        default=200_000,
+        ge=0,
+        le=1e10,
+        description="Cost per year, NOK.",
+        json_schema_extra={"x-description-nb": "Kostnad per år, kroner."},
+    )
 
 
 @register_lever

@@ -19,9 +19,21 @@ _PROGRAMME_SECTORS = ("tourism", "aquaculture", "other_basic")
 
 
 class BusinessDevelopmentSettings(LeverSettings):
-    years: int = Field(default=6, ge=1, le=100, description="Programme length (omstillingsprogram: up to 6 years).")
+    years: int = Field(
+        default=6,
+        ge=1,
+        le=100,
+        description="Programme length (omstillingsprogram: up to 6 years).",
+        json_schema_extra={"x-description-nb": "Programmets lengde (omstillingsprogram: inntil 6 år)."},
+    )
     budget_nok_per_year: float = Field(
-        default=2_000_000, ge=0, le=1e10, description="Spending per year, NOK (Tenk Træna: NOK 2 million)."
+        default=2_000_000,
+        ge=0,
+        le=1e10,
+        description="Spending per year, NOK (Tenk Træna: NOK 2 million).",
+        json_schema_extra={
+            "x-description-nb": "Hva programmet bruker per år, kroner (Tenk Træna: 2 millioner kroner)."
+        },
     )
     jobs_per_million_nok: float = effect(
         1.25,
@@ -31,6 +43,7 @@ class BusinessDevelopmentSettings(LeverSettings):
         "Research 2017); 53 programme vs 53 reference municipalities: no measurable job effect (Telemarksforsking "
         "2022) — EVIDENCE §4. Default: the middle of that range.",
         "New basic-sector jobs a year per NOK million spent that year.",
+        "Nye jobber i basisnæringene per år for hver million kroner brukt det året.",
         ge=0,
         le=50,
     )
@@ -40,11 +53,24 @@ class BusinessDevelopmentSettings(LeverSettings):
         1.0,
         "Assumption: programmes fund start-ups and advice (EVIDENCE §4); size not estimated",
         "Relative rise of the new-firm rate while the programme runs.",
+        "Hvor mye flere nye bedrifter som startes mens programmet pågår (relativ økning).",
         ge=0,
         le=10,
     )
-    municipality_share: float = Field(default=0.25, ge=0, le=1, description="EVIDENCE §4: ≈ 25 % municipal share.")
-    county_share: float = Field(default=0.75, ge=0, le=1, description="EVIDENCE §4: ≤ 75 % external (county) money.")
+    municipality_share: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="EVIDENCE §4: ≈ 25 % municipal share.",
+        json_schema_extra={"x-description-nb": "EVIDENCE §4: kommunen betaler om lag 25 %."},
+    )
+    county_share: float = Field(
+        default=0.75,
+        ge=0,
+        le=1,
+        description="EVIDENCE §4: ≤ 75 % external (county) money.",
+        json_schema_extra={"x-description-nb": "EVIDENCE §4: inntil 75 % er penger utenfra (fylkeskommunen)."},
+    )
 
 
 @register_lever

@@ -17,17 +17,55 @@ __all__ = ["CornerstoneRescue", "NewEmployer", "PublicJobRelocation"]
 
 
 class NewEmployerSettings(LeverSettings):
-    years: int = Field(default=3, ge=1, le=100, description="Years the municipality supports the establishment.")
-    employer: str = Field(default="New employer", min_length=1, description="Name of the new employer.")
-    sector: Sector = Field(default=Sector.AQUACULTURE, description="Its sector (basic sectors drive the multiplier).")
+    years: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Years the municipality supports the establishment.",
+        json_schema_extra={"x-description-nb": "År kommunen støtter etableringen."},
+    )
+    employer: str = Field(
+        default="New employer",
+        min_length=1,
+        description="Name of the new employer.",
+        json_schema_extra={"x-description-nb": "Navnet på den nye arbeidsgiveren."},
+    )
+    sector: Sector = Field(
+        default=Sector.AQUACULTURE,
+        description="Its sector (basic sectors drive the multiplier).",
+        json_schema_extra={"x-description-nb": "Bransjen (jobber i basisnæringene gir lokal multiplikator)."},
+    )
     jobs: int = Field(
-        default=19, ge=1, le=100_000, description="Jobs in stage 1 (Gaia Salmon post-smolt plant: 18–20 FTE)."
+        default=19,
+        ge=1,
+        le=100_000,
+        description="Jobs in stage 1 (Gaia Salmon post-smolt plant: 18–20 FTE).",
+        json_schema_extra={"x-description-nb": "Jobber i trinn 1 (Gaia Salmons postsmoltanlegg: 18–20 årsverk)."},
     )
     stage2_jobs: int = Field(
-        default=0, ge=0, le=100_000, description="Jobs after stage 2, 0 for none (Gaia Salmon: up to 50 FTE)."
+        default=0,
+        ge=0,
+        le=100_000,
+        description="Jobs after stage 2, 0 for none (Gaia Salmon: up to 50 FTE).",
+        json_schema_extra={
+            "x-description-nb": "Jobber etter trinn 2, 0 hvis det ikke kommer noe trinn 2 (Gaia "
+            "Salmon: inntil 50 årsverk)."
+        },
     )
-    stage2_after_years: int = Field(default=4, ge=1, le=50, description="Years from the start until stage 2.")
-    ramp_up_years: int = Field(default=2, ge=1, le=20, description="Years to reach stage-1 jobs.")
+    stage2_after_years: int = Field(
+        default=4,
+        ge=1,
+        le=50,
+        description="Years from the start until stage 2.",
+        json_schema_extra={"x-description-nb": "År fra start til trinn 2."},
+    )
+    ramp_up_years: int = Field(
+        default=2,
+        ge=1,
+        le=20,
+        description="Years to reach stage-1 jobs.",
+        json_schema_extra={"x-description-nb": "År det tar å nå antall jobber i trinn 1."},
+    )
     outside_share: float = effect(
         0.5,
         0.2,
@@ -35,6 +73,7 @@ class NewEmployerSettings(LeverSettings):
         "Assumption: a specialised new plant recruits many of its staff from outside (Statsforvalteren i Nordland "
         "2024 on Gaia Salmon; no published share)",
         "Share of its vacancies recruited from outside before local job-seekers are considered.",
+        "Andel av de ledige stillingene som rekrutteres utenfra før lokale arbeidssøkere vurderes.",
         ge=0,
         le=1,
     )
@@ -44,11 +83,16 @@ class NewEmployerSettings(LeverSettings):
         1.0,
         "Assumption: announced establishments in remote places are often delayed or cancelled; not estimated",
         "Chance that the employer comes at all (drawn once per replication, alike in every strategy).",
+        "Sjansen for at arbeidsgiveren kommer i det hele tatt (trekkes én gang per kjøring, likt i alle strategier).",
         ge=0,
         le=1,
     )
     support_nok_per_year: float = Field(
-        default=1_000_000, ge=0, le=1e10, description="Municipal support (site, infrastructure) per year, NOK."
+        default=1_000_000,
+        ge=0,
+        le=1e10,
+        description="Municipal support (site, infrastructure) per year, NOK.",
+        json_schema_extra={"x-description-nb": "Kommunal støtte (tomt, infrastruktur) per år, kroner."},
     )
 
 
@@ -99,22 +143,51 @@ class NewEmployer(Lever):
 
 
 class PublicJobRelocationSettings(LeverSettings):
-    years: int = Field(default=1, ge=1, le=100, description="Years over which the relocation is paid.")
-    jobs: int = Field(default=10, ge=1, le=100_000, description="State jobs moved to the municipality.")
+    years: int = Field(
+        default=1,
+        ge=1,
+        le=100,
+        description="Years over which the relocation is paid.",
+        json_schema_extra={"x-description-nb": "År flyttingen betales over."},
+    )
+    jobs: int = Field(
+        default=10,
+        ge=1,
+        le=100_000,
+        description="State jobs moved to the municipality.",
+        json_schema_extra={"x-description-nb": "Statlige arbeidsplasser som flyttes til kommunen."},
+    )
     outside_share: float = effect(
         0.5,
         0.2,
         0.8,
         "Assumption: relocated state jobs are partly filled by staff who move with them",
         "Share of the vacancies recruited from outside before local job-seekers are considered.",
+        "Andel av de ledige stillingene som rekrutteres utenfra før lokale arbeidssøkere vurderes.",
         ge=0,
         le=1,
     )
     cost_per_job_nok: float = Field(
-        default=500_000, ge=0, le=1e9, description="One-off relocation cost per job, NOK (assumption)."
+        default=500_000,
+        ge=0,
+        le=1e9,
+        description="One-off relocation cost per job, NOK (assumption).",
+        json_schema_extra={"x-description-nb": "Engangskostnad for å flytte hver arbeidsplass, kroner (forutsetning)."},
     )
-    municipality_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the municipality pays.")
-    state_share: float = Field(default=1.0, ge=0, le=1, description="The state pays for moving its jobs.")
+    municipality_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of the cost the municipality pays.",
+        json_schema_extra={"x-description-nb": "Andel av kostnaden kommunen betaler."},
+    )
+    state_share: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="The state pays for moving its jobs.",
+        json_schema_extra={"x-description-nb": "Staten betaler for å flytte sine egne arbeidsplasser."},
+    )
 
 
 @register_lever
@@ -142,14 +215,25 @@ class PublicJobRelocation(Lever):
 
 
 class CornerstoneRescueSettings(LeverSettings):
-    years: int = Field(default=1, ge=1, le=100, description="Years over which the municipality pays.")
-    employer: str | None = Field(default=None, description="The firm to rescue (default: the cornerstone firm).")
+    years: int = Field(
+        default=1,
+        ge=1,
+        le=100,
+        description="Years over which the municipality pays.",
+        json_schema_extra={"x-description-nb": "År kommunen betaler over."},
+    )
+    employer: str | None = Field(
+        default=None,
+        description="The firm to rescue (default: the cornerstone firm).",
+        json_schema_extra={"x-description-nb": "Bedriften som skal reddes (standard: hjørnesteinsbedriften)."},
+    )
     keep_share: float = effect(
         0.35,
         0.2,
         0.5,
         "2014: the whitefish plant (25–30 of ≈ 80 jobs) went to local owners (NRK, HNN) — EVIDENCE §1",
         "Share of the firm's jobs kept by the rescue.",
+        "Andel av bedriftens jobber som beholdes ved redningen.",
         ge=0,
         le=1,
     )
@@ -159,6 +243,7 @@ class CornerstoneRescueSettings(LeverSettings):
         0.9,
         "Assumption: a local takeover needs owners, raw material and a market; not estimated",
         "Chance that the rescue happens when the closure comes (drawn once per replication).",
+        "Sjansen for at redningen lykkes når nedleggelsen kommer (trekkes én gang per kjøring).",
         ge=0,
         le=1,
     )
@@ -169,6 +254,7 @@ class CornerstoneRescueSettings(LeverSettings):
         "2020–21: the rescued whitefish firm's successor stopped buying fish and laid off all staff (NRK) — "
         "EVIDENCE §1",
         "Yearly chance that the rescued firm closes after all.",
+        "Årlig sjanse for at den reddede bedriften likevel legges ned.",
         ge=0,
         le=1,
     )
@@ -177,6 +263,10 @@ class CornerstoneRescueSettings(LeverSettings):
         ge=0,
         le=1e10,
         description="Municipal money put in (2020–21: NOK 1.5 million loan + 1.5 million equity, NRK).",
+        json_schema_extra={
+            "x-description-nb": "Penger kommunen skyter inn (2020–21: 1,5 millioner kroner i lån + "
+            "1,5 millioner i egenkapital, NRK)."
+        },
     )
 
 

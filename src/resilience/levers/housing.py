@@ -16,13 +16,29 @@ __all__ = ["BuildHousing", "TryAnIsland"]
 
 
 class BuildHousingSettings(LeverSettings):
-    years: int = Field(default=2, ge=1, le=100, description="Years over which the dwellings are built.")
-    dwellings: int = Field(default=6, ge=1, le=100_000, description="Dwellings built in all.")
+    years: int = Field(
+        default=2,
+        ge=1,
+        le=100,
+        description="Years over which the dwellings are built.",
+        json_schema_extra={"x-description-nb": "År boligene bygges over."},
+    )
+    dwellings: int = Field(
+        default=6,
+        ge=1,
+        le=100_000,
+        description="Dwellings built in all.",
+        json_schema_extra={"x-description-nb": "Antall boliger som bygges i alt."},
+    )
     cost_per_dwelling_nok: float = Field(
         default=4_000_000,
         ge=0,
         le=1e10,
         description="Net cost per dwelling, NOK (assumption: ≈ 100 m² at ≈ NOK 40 000 per m²).",
+        json_schema_extra={
+            "x-description-nb": "Netto kostnad per bolig, kroner (forutsetning: om lag 100 m² til om "
+            "lag 40 000 kroner per m²)."
+        },
     )
 
 
@@ -53,7 +69,13 @@ class BuildHousing(Lever):
 
 
 class TryAnIslandSettings(LeverSettings):
-    years: int = Field(default=3, ge=1, le=100, description="Years the programme invites families.")
+    years: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Years the programme invites families.",
+        json_schema_extra={"x-description-nb": "År programmet inviterer familier."},
+    )
     families_per_year: int = effect(
         2,
         1,
@@ -61,6 +83,7 @@ class TryAnIslandSettings(LeverSettings):
         "Tenk Træna's 'Prøv en øy': families try island life for 6 months in subsidised housing — EVIDENCE §1; "
         "numbers assumed",
         "Families invited each year (a dwelling is rented for them if none is vacant).",
+        "Familier som inviteres hvert år (kommunen leier en bolig til dem hvis ingen står ledig).",
         ge=0,
         le=10_000,
     )
@@ -70,11 +93,16 @@ class TryAnIslandSettings(LeverSettings):
         0.5,
         "Assumption: some trial families settle; no published share",
         "Share of trial families that stay after the trial.",
+        "Andel av prøvefamiliene som blir boende etter prøveperioden.",
         ge=0,
         le=1,
     )
     support_per_family_nok: float = Field(
-        default=150_000, ge=0, le=1e9, description="Rent support and follow-up per family, NOK (assumption)."
+        default=150_000,
+        ge=0,
+        le=1e9,
+        description="Rent support and follow-up per family, NOK (assumption).",
+        json_schema_extra={"x-description-nb": "Leiestøtte og oppfølging per familie, kroner (forutsetning)."},
     )
 
 

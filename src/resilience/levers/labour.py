@@ -17,21 +17,44 @@ __all__ = ["Retraining", "YoungFisherFund"]
 
 
 class RetrainingSettings(LeverSettings):
-    years: int = Field(default=4, ge=1, le=100, description="Years the programme takes new participants.")
+    years: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        description="Years the programme takes new participants.",
+        json_schema_extra={"x-description-nb": "År programmet tar inn nye deltakere."},
+    )
     places_per_year: int = effect(
         10,
         5,
         20,
         "Assumption: places sized to the displaced workforce of a small plant; replace with NAV's offer",
         "Participants a year (displaced, unemployed, aged 20–60).",
+        "Deltakere per år (oppsagte og arbeidsledige, 20–60 år).",
         ge=0,
         le=100_000,
     )
     cost_per_place_nok: float = Field(
-        default=150_000, ge=0, le=1e9, description="Cost per participant, NOK (assumption: a year of AMO course)."
+        default=150_000,
+        ge=0,
+        le=1e9,
+        description="Cost per participant, NOK (assumption: a year of AMO course).",
+        json_schema_extra={"x-description-nb": "Kostnad per deltaker, kroner (forutsetning: ett år med AMO-kurs)."},
     )
-    municipality_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the municipality pays.")
-    state_share: float = Field(default=1.0, ge=0, le=1, description="NAV (the state) pays labour-market courses.")
+    municipality_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of the cost the municipality pays.",
+        json_schema_extra={"x-description-nb": "Andel av kostnaden kommunen betaler."},
+    )
+    state_share: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="NAV (the state) pays labour-market courses.",
+        json_schema_extra={"x-description-nb": "NAV (staten) betaler arbeidsmarkedskurs."},
+    )
 
 
 @register_lever
@@ -86,18 +109,29 @@ class Retraining(Lever):
 
 
 class YoungFisherFundSettings(LeverSettings):
-    years: int = Field(default=6, ge=1, le=100, description="Years the fund recruits.")
+    years: int = Field(
+        default=6,
+        ge=1,
+        le=100,
+        description="Years the fund recruits.",
+        json_schema_extra={"x-description-nb": "År fondet rekrutterer."},
+    )
     recruits_per_year: int = effect(
         2,
         0,
         4,
         "Tenk Træna's fund to recruit young fishers (NRK) — EVIDENCE §1; numbers assumed",
         "New fishing jobs (boat or quota support for a young fisher) a year.",
+        "Nye fiskerjobber per år (støtte til båt eller kvote for en ung fisker).",
         ge=0,
         le=1000,
     )
     grant_per_recruit_nok: float = Field(
-        default=300_000, ge=0, le=1e9, description="Support per young fisher, NOK (assumption)."
+        default=300_000,
+        ge=0,
+        le=1e9,
+        description="Support per young fisher, NOK (assumption).",
+        json_schema_extra={"x-description-nb": "Støtte per ung fisker, kroner (forutsetning)."},
     )
 
 

@@ -25,7 +25,11 @@ class Measure(StrEnum):
 
 
 class AttractivenessSettings(LeverSettings):
-    measure: Measure = Field(default=Measure.FESTIVAL_AND_CULTURE, description="What kind of measure it is.")
+    measure: Measure = Field(
+        default=Measure.FESTIVAL_AND_CULTURE,
+        description="What kind of measure it is.",
+        json_schema_extra={"x-description-nb": "Hva slags tiltak det er."},
+    )
     attractiveness_gain: float = effect(
         0.02,
         0.0,
@@ -33,10 +37,18 @@ class AttractivenessSettings(LeverSettings):
         "Vareide & Kobro 2012: the level of culture/festivals has no significant effect on net migration after "
         "controls — EVIDENCE §4; so the range starts at zero effect, the upper end is an assumption",
         "Relative rise of attractiveness (divides out-migration, multiplies amenity in-migration).",
+        "Hvor mye mer attraktiv kommunen blir (relativ økning): utflyttingen deles på den, og "
+        "tilflyttingen av trivselsgrunner ganges med den.",
         ge=0,
         le=1,
     )
-    cost_nok_per_year: float = Field(default=1_000_000, ge=0, le=1e10, description="Cost per year, NOK.")
+    cost_nok_per_year: float = Field(
+        default=1_000_000,
+        ge=0,
+        le=1e10,
+        description="Cost per year, NOK.",
+        json_schema_extra={"x-description-nb": "Kostnad per år, kroner."},
+    )
 
 
 @register_lever
@@ -68,10 +80,17 @@ class RemoteWorkHubSettings(LeverSettings):
         "Nordregio 2022:3 and Opinion 2022: hybrid work persists (≈ 43 % used a home office), some rural "
         "municipalities declined slower — EVIDENCE §4; size assumed",
         "Multiplier on remote-worker in-migration while the hub runs.",
+        "Hvor mange ganger flere fjernarbeidere som flytter til mens senteret er i drift.",
         ge=0,
         le=20,
     )
-    cost_nok_per_year: float = Field(default=500_000, ge=0, le=1e10, description="Cost per year, NOK.")
+    cost_nok_per_year: float = Field(
+        default=500_000,
+        ge=0,
+        le=1e10,
+        description="Cost per year, NOK.",
+        json_schema_extra={"x-description-nb": "Kostnad per år, kroner."},
+    )
 
 
 @register_lever
@@ -91,7 +110,13 @@ class RemoteWorkHub(Lever):
 
 
 class CommutingLinkSettings(LeverSettings):
-    years: int = Field(default=30, ge=1, le=200, description="Years the link runs (and is paid for).")
+    years: int = Field(
+        default=30,
+        ge=1,
+        le=200,
+        description="Years the link runs (and is paid for).",
+        json_schema_extra={"x-description-nb": "År forbindelsen er i drift (og betales)."},
+    )
     commuting_share: float = effect(
         0.15,
         0.05,
@@ -100,15 +125,39 @@ class CommutingLinkSettings(LeverSettings):
         "EVIDENCE §3; a new link's share is assumed",
         "Yearly chance that a resident looking for work finds a job within commuting reach (and share of "
         "vacancies commuters fill).",
+        "Årlig sjanse for at en innbygger som søker arbeid, finner en jobb innen pendleavstand (og "
+        "andel av de ledige stillingene som fylles av pendlere).",
         ge=0,
         le=1,
     )
     cost_nok_per_year: float = Field(
-        default=20_000_000, ge=0, le=1e11, description="Yearly cost of the link (ferry route or bridge), NOK."
+        default=20_000_000,
+        ge=0,
+        le=1e11,
+        description="Yearly cost of the link (ferry route or bridge), NOK.",
+        json_schema_extra={"x-description-nb": "Årlig kostnad for forbindelsen (ferjerute eller bru), kroner."},
     )
-    municipality_share: float = Field(default=0.0, ge=0, le=1, description="Share of the cost the municipality pays.")
-    county_share: float = Field(default=0.5, ge=0, le=1, description="Counties run ferry routes.")
-    state_share: float = Field(default=0.5, ge=0, le=1, description="Share of the cost the state pays.")
+    municipality_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of the cost the municipality pays.",
+        json_schema_extra={"x-description-nb": "Andel av kostnaden kommunen betaler."},
+    )
+    county_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Counties run ferry routes.",
+        json_schema_extra={"x-description-nb": "Fylkeskommunen driver ferjerutene."},
+    )
+    state_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the cost the state pays.",
+        json_schema_extra={"x-description-nb": "Andel av kostnaden staten betaler."},
+    )
 
 
 @register_lever

@@ -51,7 +51,7 @@ class UnknownParameterError(KeyError):
 
 @dataclass(frozen=True)
 class ParameterSpec:
-    """What is known about one parameter: default, range, unit and source."""
+    """What is known about one parameter: default, range, unit, source and description (English and bokmål)."""
 
     name: str
     default: float
@@ -60,13 +60,21 @@ class ParameterSpec:
     unit: str
     source: str
     description: str
+    description_nb: str = ""  # the description in Norwegian bokmål, for the report in that language
 
 
-def _p(default: float, low: float, high: float, unit: str, source: str, description: str) -> Any:
+def _p(default: float, low: float, high: float, unit: str, source: str, description: str, description_nb: str) -> Any:
     # A dataclass field whose metadata carries the evidence; `Parameters.specs()` turns it into ParameterSpec.
     return field(
         default=default,
-        metadata={"low": low, "high": high, "unit": unit, "source": source, "description": description},
+        metadata={
+            "low": low,
+            "high": high,
+            "unit": unit,
+            "source": source,
+            "description": description,
+            "description_nb": description_nb,
+        },
     )
 
 
@@ -82,6 +90,7 @@ class Parameters:
         "children per woman",
         "SSB: TFR 1.40 (2023), 1.44 (2024) — EVIDENCE §2",
         "Period total fertility; the 1996–2000 age shape is rescaled to it.",
+        "Samlet fruktbarhet i perioden; aldersmønsteret fra 1996–2000 skaleres til dette nivået.",
     )
     life_expectancy_male: float = _p(
         81.4,
@@ -90,6 +99,7 @@ class Parameters:
         "years",
         "SSB life expectancy at birth 2023, men 81.4 — EVIDENCE §2",
         "Male life expectancy at birth that the Gompertz–Makeham mortality schedule is fitted to.",
+        "Forventet levealder ved fødsel for menn, som dødelighetskurven (Gompertz–Makeham) tilpasses til.",
     )
     life_expectancy_female: float = _p(
         84.6,
@@ -98,6 +108,7 @@ class Parameters:
         "years",
         "SSB life expectancy at birth 2023, women 84.6 — EVIDENCE §2",
         "Female life expectancy at birth that the Gompertz–Makeham mortality schedule is fitted to.",
+        "Forventet levealder ved fødsel for kvinner, som dødelighetskurven (Gompertz–Makeham) tilpasses til.",
     )
     gompertz_slope: float = _p(
         0.10,
@@ -107,6 +118,7 @@ class Parameters:
         "Assumption: mortality doubling time ≈ 7 years, typical of Gompertz fits to Nordic life tables; "
         "EVIDENCE §2 accepts a Gompertz–Makeham fit",
         "Rate at which the death hazard rises with age.",
+        "Hvor raskt risikoen for å dø øker med alderen.",
     )
     makeham_constant: float = _p(
         0.0002,
@@ -115,6 +127,7 @@ class Parameters:
         "per year",
         "Assumption: age-independent background mortality of Gompertz–Makeham fits to low-mortality countries",
         "Age-independent part of the death hazard.",
+        "Den delen av dødsrisikoen som ikke avhenger av alder.",
     )
     share_boys_at_birth: float = _p(
         0.513,
@@ -123,6 +136,7 @@ class Parameters:
         "share",
         "SSB birth statistics: ≈ 105 boys per 100 girls",
         "Probability that a newborn is a boy.",
+        "Sannsynligheten for at et nyfødt barn er en gutt.",
     )
     leave_home_hazard: float = _p(
         0.12,
@@ -132,6 +146,8 @@ class Parameters:
         "Assumption: most Norwegians leave the parental home around age 20 (SSB household statistics)",
         "Yearly chance that a resident aged 18–34 living with parents forms a household of their own locally "
         "(needs a vacant dwelling).",
+        "Årlig sjanse for at en innbygger på 18–34 år som bor hjemme, flytter i egen bolig i kommunen (krever "
+        "en ledig bolig).",
     )
     young_adults_at_home_share: float = _p(
         0.4,
@@ -141,6 +157,7 @@ class Parameters:
         "Eurostat/SSB: Norwegians leave home early (around 20); roughly 3–6 in 10 of those aged 18–24 still live "
         "with their parents",
         "Share of initial residents aged 18–24 placed in their parents' household rather than their own.",
+        "Andel av innbyggerne på 18–24 år som ved start bor hjemme hos foreldrene i stedet for i egen husholdning.",
     )
     single_parent_share: float = _p(
         0.15,
@@ -149,6 +166,7 @@ class Parameters:
         "share of children",
         "SSB family statistics: about 1 in 5 children live with one parent (lower in rural areas)",
         "Share of initial children placed with a single mother rather than a couple.",
+        "Andel av barna ved start som bor med en enslig mor i stedet for med et par.",
     )
     share_adults_in_couples: float = _p(
         0.60,
@@ -157,6 +175,7 @@ class Parameters:
         "share",
         "SSB household statistics: about 6 in 10 adults live in a couple",
         "Share of women aged 20–79 placed in a couple when the initial households are built.",
+        "Andel av kvinnene på 20–79 år som bor i par når husholdningene ved start bygges opp.",
     )
     # --- labour market -----------------------------------------------------------------------------
     participation_rate: float = _p(
@@ -166,6 +185,7 @@ class Parameters:
         "share",
         "SSB Labour Force Survey (AKU): ≈ 80 % of people aged 20–66 are in the labour force",
         "Share of residents 20–66 who take part in the labour market (initially and when entering at 20).",
+        "Andel av innbyggerne på 20–66 år som er i arbeidsstyrken (ved start og når de fyller 20).",
     )
     local_multiplier: float = _p(
         0.5,
@@ -175,6 +195,8 @@ class Parameters:
         "Moretti & Thulin 2013 (Sweden ≈ 0.5); van Dijk 2014 (1.02); Moretti 2010 (1.6, US); "
         "EVIDENCE §3: for a remote Nordic micro-municipality uncertain in 0–1",
         "Local-service jobs gained or lost per basic (exporting) job gained or lost.",
+        "Lokal multiplikator: hvor mange lokale servicejobber som kommer til eller forsvinner for hver jobb i "
+        "basisnæringene (som selger varer og tjenester ut av kommunen).",
     )
     labour_demand_adjustment: float = _p(
         0.4,
@@ -183,6 +205,8 @@ class Parameters:
         "share of the gap per year",
         "Gathmann, Helm & Schönberg 2020: spillovers of mass layoffs build up over ≈ 4 years — EVIDENCE §3",
         "Share of the gap between target and actual local-service/public jobs closed each year.",
+        "Hvor stor del av avstanden mellom ønsket og faktisk antall lokale service- og offentlige jobber som "
+        "lukkes hvert år.",
     )
     public_jobs_child_share: float = _p(
         0.40,
@@ -192,6 +216,7 @@ class Parameters:
         "Assumption from KOSTRA expenditure shares (kindergarten + primary school ≈ 35–45 % of municipal "
         "gross operating expenditure)",
         "Share of public jobs that scale with the number of children aged 1–15.",
+        "Andel av de offentlige jobbene som følger antall barn på 1–15 år (barnehage og skole).",
     )
     public_jobs_elderly_share: float = _p(
         0.35,
@@ -200,6 +225,7 @@ class Parameters:
         "share",
         "Assumption from KOSTRA expenditure shares (health and care ≈ 30–40 %)",
         "Share of public jobs that scale with the number of residents aged 80 and over.",
+        "Andel av de offentlige jobbene som følger antall innbyggere på 80 år og eldre (helse og omsorg).",
     )
     same_sector_hiring_weight: float = _p(
         3.0,
@@ -209,6 +235,7 @@ class Parameters:
         "Hane-Weijman, Eriksson & Henning 2018: re-employment mostly in the same or a related industry — "
         "EVIDENCE §3 (weight is an assumption)",
         "How much more likely a vacancy goes to a job-seeker from the same sector.",
+        "Hvor mye mer sannsynlig det er at en ledig stilling går til en arbeidssøker fra samme bransje.",
     )
     tie_hiring_weight: float = _p(
         2.0,
@@ -217,6 +244,7 @@ class Parameters:
         "relative weight",
         "Assumption: jobs are heard of through ties (MODEL.md); weight not estimated",
         "How much more likely a vacancy goes to a job-seeker with a tie to someone working there.",
+        "Hvor mye mer sannsynlig det er at en ledig stilling går til en arbeidssøker som kjenner noen som jobber der.",
     )
     recruitment_success: float = _p(
         0.5,
@@ -227,6 +255,8 @@ class Parameters:
         "weak housing supply) — EVIDENCE §4",
         "Chance that a vacancy not filled locally is filled by recruiting a household from outside "
         "(needs a vacant dwelling).",
+        "Sjansen for at en stilling som ikke fylles lokalt, fylles ved å rekruttere en husholdning utenfra "
+        "(krever en ledig bolig).",
     )
     late_retirement_hazard: float = _p(
         0.5,
@@ -236,6 +266,7 @@ class Parameters:
         "Assumption: few Norwegians work past 67 (NAV: the old-age pension can be taken from 62, most take it by "
         "67); everyone is retired at 72",
         "Yearly chance that a labour-force participant aged 67–71 retires.",
+        "Årlig sjanse for at en person i arbeidsstyrken på 67–71 år går av med pensjon.",
     )
     displaced_retirement_factor: float = _p(
         2.0,
@@ -245,6 +276,7 @@ class Parameters:
         "EVIDENCE §3 (Decressin & Fatás 1995; Beyer & Smets 2015): in the first years participation absorbs "
         "most of a shock — older displaced workers leave the labour force; size assumed",
         "Retirement hazard multiplier for unemployed workers displaced within the last 5 years.",
+        "Hvor mye høyere sjansen for å gå av med pensjon er for arbeidsledige som har mistet jobben de siste 5 årene.",
     )
     retirement_hazard: float = _p(
         0.15,
@@ -253,6 +285,7 @@ class Parameters:
         "per year",
         "Assumption: average retirement age in Norway ≈ 65 (NAV/SSB); hazard at 62–66, then 0.5 at 67–71, all by 72",
         "Yearly chance that a participant aged 62–66 retires.",
+        "Årlig sjanse for at en person i arbeidsstyrken på 62–66 år går av med pensjon.",
     )
     disability_hazard: float = _p(
         0.006,
@@ -261,6 +294,7 @@ class Parameters:
         "per year",
         "Assumption: new disability pensions ≈ 0.5–0.7 % of people 40–66 a year (NAV statistics)",
         "Yearly chance that a participant aged 40–66 leaves the labour force on disability.",
+        "Årlig sjanse for at en person i arbeidsstyrken på 40–66 år går ut av arbeidslivet på uføretrygd.",
     )
     displacement_disability_factor: float = _p(
         1.279,
@@ -269,6 +303,7 @@ class Parameters:
         "relative risk",
         "Rege, Telle & Votruba 2009: +24 % (plants shrinking > 60 %), +27.9 % (closures) — EVIDENCE §3",
         "Disability hazard multiplier for workers displaced within the last 5 years.",
+        "Hvor mye høyere sjansen for å bli uføretrygdet er for arbeidstakere som har mistet jobben de siste 5 årene.",
     )
     # --- migration -------------------------------------------------------------------------------
     out_migration_scale: float = _p(
@@ -278,6 +313,7 @@ class Parameters:
         "× national age profile",
         "Træna ≈ 55 out-migrants per 1 000 a year (SSB 2010) vs the national 41 — EVIDENCE §1–2",
         "Scales the national age profile of moves to a small remote municipality's gross out-migration.",
+        "Skalerer landets aldersmønster for flytting opp til utflyttingen fra en liten, perifer kommune.",
     )
     young_women_move_factor: float = _p(
         1.105,
@@ -286,6 +322,7 @@ class Parameters:
         "relative",
         "Women 20–24 move more than men: 157 vs 127 per 1 000 (2011) — EVIDENCE §2",
         "Out-migration multiplier for women 15–29 (men get the factor that keeps the mean unchanged).",
+        "Hvor mye oftere kvinner på 15–29 år flytter ut (menn får en faktor som holder gjennomsnittet uendret).",
     )
     displaced_migration_factor: float = _p(
         1.8,
@@ -295,6 +332,7 @@ class Parameters:
         "Maczulskij & Böckerman 2019 (Finland): +80 %; Huttunen, Møen & Salvanes 2018 (Norway): raised, "
         "but family ties reduce it — EVIDENCE §3",
         "Out-migration multiplier for unemployed or recently displaced adults.",
+        "Hvor mye oftere arbeidsledige eller voksne som nylig har mistet jobben, flytter ut.",
     )
     tie_retention: float = _p(
         0.08,
@@ -303,6 +341,8 @@ class Parameters:
         "per tie",
         "Huttunen, Møen & Salvanes 2018: family ties strongly reduce mobility — EVIDENCE §3 (size assumed)",
         "Out-migration hazard is multiplied by exp(−tie_retention × ties outside the household), ties ≤ 10.",
+        "Nære relasjoner holder folk igjen: risikoen for utflytting ganges med exp(−tie_retention × "
+        "relasjoner utenfor husholdningen), høyst 10 relasjoner.",
     )
     friend_left_factor: float = _p(
         0.25,
@@ -311,6 +351,8 @@ class Parameters:
         "per tie that left",
         "Assumption: migration contagion through networks (MODEL.md); not estimated for Norway",
         "Out-migration hazard rises by this share for each tie who left the municipality last year.",
+        "Risikoen for utflytting øker med denne andelen for hver venn eller slektning som flyttet ut av "
+        "kommunen i fjor.",
     )
     owner_migration_factor: float = _p(
         0.6,
@@ -320,6 +362,7 @@ class Parameters:
         "Assumption: owners move less than renters; rural Norway has low turnover and few rentals "
         "(NIBR 2014:1) — EVIDENCE §4",
         "Out-migration multiplier for households that own their dwelling.",
+        "Hvor mye sjeldnere husholdninger som eier boligen sin, flytter ut.",
     )
     home_ownership_rate: float = _p(
         0.80,
@@ -328,6 +371,8 @@ class Parameters:
         "share of households",
         "SSB housing statistics: ≈ 8 in 10 Norwegians live in a dwelling their household owns",
         "Share of initial households (head 30+) that own their dwelling; half that for younger heads.",
+        "Andel av husholdningene ved start (eldste voksne 30 år eller mer) som eier boligen; halvparten så "
+        "mange blant yngre.",
     )
     return_migration_rate: float = _p(
         0.015,
@@ -337,6 +382,7 @@ class Parameters:
         "EVIDENCE §2: few who leave the least central municipalities move back (35 % live in their "
         "childhood municipality at 35)",
         "Yearly chance that an emigrant born here (aged 25–54) moves back, if a dwelling is free.",
+        "Årlig sjanse for at en utflyttet person født her (25–54 år) flytter tilbake, hvis det finnes en ledig bolig.",
     )
     diaspora_per_resident: float = _p(
         0.25,
@@ -347,6 +393,8 @@ class Parameters:
         "remote municipality has many natives elsewhere; about half of them are of returning age",
         "Initial number of emigrants born here and of returning age (25–54), per resident; every native who "
         "emigrates joins them.",
+        "Antall utflyttede født her i alder for tilbakeflytting (25–54 år) per innbygger ved start; alle som "
+        "er født her og flytter ut, kommer i tillegg.",
     )
     amenity_in_migration_rate: float = _p(
         14.0,
@@ -356,6 +404,8 @@ class Parameters:
         "Calibrated: with the other defaults, makes the no-shock model drift like Træna 2016–2024 "
         "(−1 %/yr, SSB 07459) with gross in-migration ≈ 55 per 1 000 (EVIDENCE §1)",
         "Households moving in for family, amenity or other non-job reasons (job-led moves are separate).",
+        "Husholdninger som flytter inn på grunn av familie, trivsel eller andre grunner enn jobb (tilflytting "
+        "for jobb regnes for seg).",
     )
     remote_worker_in_rate: float = _p(
         0.5,
@@ -365,6 +415,7 @@ class Parameters:
         "Nordregio 2022:3 (hybrid work persists; some rural municipalities declined slower) — EVIDENCE §4; "
         "size assumed",
         "Households moving in that keep a job elsewhere (remote workers).",
+        "Husholdninger som flytter inn og beholder jobben et annet sted (fjernarbeidere).",
     )
     vacated_dwelling_available: float = _p(
         0.7,
@@ -373,6 +424,7 @@ class Parameters:
         "share",
         "NIBR 2014:1: empty but unavailable dwellings are common in rural Norway — EVIDENCE §4 (size assumed)",
         "Share of dwellings left by emigrating or dying-out households that become available to others.",
+        "Andel av boligene som blir tomme ved utflytting eller dødsfall, som blir tilgjengelige for andre.",
     )
     in_migrant_single_share: float = _p(
         0.55,
@@ -381,6 +433,7 @@ class Parameters:
         "share of in-migrating households",
         "Assumption: most movers are young adults moving alone (EVIDENCE §2 age profile peaks at 20–29)",
         "Share of in-migrating households that are one person.",
+        "Andel av tilflyttende husholdninger som består av én person.",
     )
     in_migrant_family_share: float = _p(
         0.25,
@@ -389,6 +442,7 @@ class Parameters:
         "share of in-migrating households",
         "Assumption consistent with EVIDENCE §2: moves at ages 0–9 (60 and 31 per 1 000) imply families move",
         "Share of in-migrating households that are a couple with children (the rest are couples).",
+        "Andel av tilflyttende husholdninger som er par med barn (resten er par uten barn).",
     )
     share_adults_born_here: float = _p(
         0.5,
@@ -399,6 +453,8 @@ class Parameters:
         "childhood municipality at 35; natives are a larger share of those who stayed",
         "Share of initial adult residents born in the municipality (children: 0.85); born-here emigrants "
         "are the pool of potential return migrants.",
+        "Andel av de voksne innbyggerne ved start som er født i kommunen (barn: 0,85); utflyttede født her er "
+        "dem som kan flytte tilbake.",
     )
     share_children_born_here: float = _p(
         0.85,
@@ -408,6 +464,7 @@ class Parameters:
         "Assumption: most children of a small municipality were born to its residents (EVIDENCE §2 moves at "
         "ages 0–9 are 31–60 per 1 000 a year)",
         "Share of initial residents living with parents who were born in the municipality.",
+        "Andel av innbyggerne ved start som bor hos foreldrene og er født i kommunen.",
     )
     diaspora_ageing: float = _p(
         0.033,
@@ -416,6 +473,7 @@ class Parameters:
         "per year",
         "Assumption: emigrants stay of returning age (25–54) for about 30 years",
         "Yearly share of the diaspora that ages out of returning age.",
+        "Årlig andel av de utflyttede født her som blir for gamle til å regnes som mulige tilbakeflyttere.",
     )
     initial_vacant_share: float = _p(
         0.05,
@@ -425,6 +483,7 @@ class Parameters:
         "Assumption: few available vacant dwellings in rural Norway (NIBR 2014:1) — EVIDENCE §4; "
         "replace with the municipality's own count (scenario municipality.dwellings.vacant)",
         "Vacant dwellings available for newcomers at the start, when the scenario does not give them.",
+        "Ledige boliger tilgjengelige for tilflyttere ved start, når scenarioet ikke oppgir antallet.",
     )
     initial_unemployment_rate: float = _p(
         0.02,
@@ -433,6 +492,7 @@ class Parameters:
         "share of the labour force",
         "NAV registered unemployment in Nordland ≈ 2 % (2023–2024)",
         "Share of labour-force participants without a job at the start.",
+        "Andel av arbeidsstyrken som er uten jobb ved start.",
     )
     friends_per_person: float = _p(
         3.0,
@@ -441,6 +501,7 @@ class Parameters:
         "ties",
         "Assumption: a few close local friends per person (MODEL.md social network); not estimated",
         "Mean number of friendship ties created for each resident aged 10+ at the start and on arrival.",
+        "Gjennomsnittlig antall vennskap for hver innbygger fra 10 år, ved start og ved tilflytting.",
     )
     coworker_ties: float = _p(
         2.0,
@@ -449,6 +510,7 @@ class Parameters:
         "ties",
         "Assumption (MODEL.md: workplace ties); not estimated",
         "Ties a worker forms with colleagues at the start and when hired.",
+        "Antall relasjoner en arbeidstaker får til kolleger ved start og ved ansettelse.",
     )
     dwelling_release_rate: float = _p(
         0.15,
@@ -458,6 +520,8 @@ class Parameters:
         "Assumption: inherited or empty homes come back to the market after some years (NIBR 2014:1 describes "
         "the opposite friction; size assumed)",
         "Yearly chance that an unavailable vacant dwelling becomes available to newcomers.",
+        "Årlig sjanse for at en tom bolig som ikke er tilgjengelig (f.eks. arvet eller brukt som "
+        "fritidsbolig), kommer ut på markedet for tilflyttere.",
     )
     # --- firms -------------------------------------------------------------------------------------
     new_firm_rate: float = _p(
@@ -467,6 +531,7 @@ class Parameters:
         "firms per 1 000 residents 20–66 per year",
         "Assumption: SSB enterprise demography — new enterprises with employees are a small fraction of all start-ups",
         "Yearly rate at which residents start a firm with employees.",
+        "Hvor mange bedrifter med ansatte innbyggerne starter per år.",
     )
     new_firm_tourism_share: float = _p(
         0.3,
@@ -476,6 +541,7 @@ class Parameters:
         "Assumption: Tenk Træna's new jobs were in sea-based industry, tourism, culture and place development "
         "(EVIDENCE §1); the rest of new firms serve residents",
         "Share of new firms in tourism (exporting); the rest are local services.",
+        "Andel av nye bedrifter som er innen reiseliv (selger ut av kommunen); resten er lokal service.",
     )
     new_firm_exit_hazard: float = _p(
         0.15,
@@ -484,6 +550,7 @@ class Parameters:
         "per year",
         "SSB enterprise demography: roughly a third of new enterprises survive five years",
         "Yearly chance that a firm started during the simulation closes.",
+        "Årlig sjanse for at en bedrift startet i løpet av simuleringen legges ned.",
     )
     # --- municipal budget (NOK per year) -----------------------------------------------------------
     tax_per_employed_nok: float = _p(
@@ -493,6 +560,7 @@ class Parameters:
         "NOK per employed resident",
         "SSB: average earnings ≈ NOK 650 000 (2023) × municipal tax rate ≈ 11 %",
         "Municipal income tax from each employed resident.",
+        "Kommunal inntektsskatt fra hver sysselsatt innbygger.",
     )
     grant_per_resident_nok: float = _p(
         60_000.0,
@@ -501,6 +569,7 @@ class Parameters:
         "NOK per resident",
         "Assumption: per-capita block grant with small-municipality supplement (KMD Grønt hefte)",
         "General block grant per resident; children and the old weigh more (cost key).",
+        "Rammetilskudd fra staten per innbygger; barn og eldre teller mer (kostnadsnøkkelen).",
     )
 
     cost_per_child_1_5_nok: float = _p(
@@ -511,6 +580,7 @@ class Parameters:
         "KOSTRA (SSB): municipal kindergarten expenditure per child, order of magnitude; replace with the "
         "municipality's own KOSTRA figure",
         "Variable service cost per child aged 1–5 (kindergarten).",
+        "Hva kommunen betaler for barnehage per barn på 1–5 år (varierende kostnad).",
     )
     cost_per_pupil_nok: float = _p(
         180_000.0,
@@ -519,6 +589,7 @@ class Parameters:
         "NOK per pupil aged 6–15",
         "KOSTRA (SSB): primary-school expenditure per pupil, higher in small schools; order of magnitude",
         "Variable service cost per pupil (aged 6–15).",
+        "Hva kommunen betaler for grunnskole per elev på 6–15 år (varierende kostnad).",
     )
     cost_per_resident_80_plus_nok: float = _p(
         300_000.0,
@@ -527,6 +598,7 @@ class Parameters:
         "NOK per resident 80+",
         "KOSTRA (SSB): health and care expenditure per resident 80+, order of magnitude",
         "Variable care cost per resident aged 80 and over.",
+        "Hva kommunen betaler for helse og omsorg per innbygger på 80 år og eldre (varierende kostnad).",
     )
 
     _specs_cache: ClassVar[dict[str, ParameterSpec] | None] = None
@@ -544,6 +616,7 @@ class Parameters:
                     unit=str(f.metadata["unit"]),
                     source=str(f.metadata["source"]),
                     description=str(f.metadata["description"]),
+                    description_nb=str(f.metadata["description_nb"]),
                 )
                 for f in dataclasses.fields(cls)
             }

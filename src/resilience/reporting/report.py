@@ -37,14 +37,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Setting:
-    """One lever setting or model parameter: the value(s) used, its plausible range and its source."""
+    """One lever setting or model parameter: the value(s) used, its plausible range, source and description."""
 
     name: str
     values: tuple[object, ...]
     low: float | None = None
     high: float | None = None
     source: str = ""
-    description: str = ""
+    description: str = ""  # in English
+    description_nb: str = ""  # in Norwegian bokmål
     unit: str = ""
     changed: bool = False  # set by the scenario (a lever setting written, a parameter overridden or uncertain)
 
@@ -199,6 +200,11 @@ def _summary_rows(summary: pd.DataFrame, details: ScenarioDetails, lang: str) ->
     return rows
 
 
+def _description(setting: Setting, lang: str) -> str:
+    # The description in the report's language (English if a bokmål one is missing).
+    return (setting.description_nb if lang == "nb" else "") or setting.description
+
+
 def _setting_rows(settings: Sequence[Setting], lang: str) -> list[dict[str, Any]]:
     return [
         {
@@ -206,7 +212,8 @@ def _setting_rows(settings: Sequence[Setting], lang: str) -> list[dict[str, Any]
             "value": " / ".join(format_number(v, lang, None) for v in s.values) or "–",
             "range": _range(s.low, s.high, lang),
             "unit": s.unit,
-            "source": s.source or s.description or message(lang, "no_source"),
+            "description": _description(s, lang),
+            "source": s.source or message(lang, "no_source"),
             "changed": s.changed,
         }
         for s in settings
