@@ -11,7 +11,7 @@ a registry that other packages extend through the ``resilience.levers`` entry-po
     0.02
 """
 
-from resilience.levers._base import Lever, LeverSettings, effect
+from resilience.levers._base import Lever, LeverSettings, effect, payer_share
 from resilience.levers._build import build_interventions, default_start, intervention_problems, lever_parameter_names
 from resilience.levers._catalogue import LeverSetting, lever_catalogue
 from resilience.levers._registry import ENTRY_POINT_GROUP, LeverRegistryError, get_lever, lever_names, register_lever
@@ -48,5 +48,6 @@ __all__ = [
     "lever_catalogue",
     "lever_names",
     "lever_parameter_names",
+    "payer_share",
     "register_lever",
 ]

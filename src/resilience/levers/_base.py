@@ -9,14 +9,14 @@ first year after.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
     from resilience.model import Firm, MunicipalityModel
 
-__all__ = ["Lever", "LeverSettings", "effect"]
+__all__ = ["Lever", "LeverSettings", "effect", "payer_share"]
 
 
 def effect(
@@ -33,6 +33,28 @@ def effect(
         description=f"{description} Source: {source}",
         json_schema_extra={"x-range": [low, high], "x-source": source, "x-description-nb": description_nb},
         **kwargs,
+    )
+
+
+_PAYER_TEXTS = {
+    "municipality": ("Share of the cost the municipality pays.", "Andel av kostnaden kommunen betaler."),
+    "county": ("Share of the cost the county pays.", "Andel av kostnaden fylkeskommunen betaler."),
+    "state": ("Share of the cost the state pays.", "Andel av kostnaden staten betaler."),
+}
+
+
+def payer_share(
+    payer: Literal["municipality", "county", "state"], default: float, why: str | None = None, why_nb: str | None = None
+) -> Any:
+    """A pydantic Field for the share of a lever's cost that ``payer`` ("municipality", "county", "state") pays;
+    ``why``/``why_nb`` replace the standard description when a lever's default has a reason."""
+    description, description_nb = _PAYER_TEXTS[payer]
+    return Field(
+        default=default,
+        ge=0,
+        le=1,
+        description=why or description,
+        json_schema_extra={"x-description-nb": why_nb or description_nb},
     )
 
 
@@ -56,27 +78,9 @@ class LeverSettings(BaseModel):
         description="How many years the lever acts.",
         json_schema_extra={"x-description-nb": "Hvor mange år virkemiddelet virker."},
     )
-    municipality_share: float = Field(
-        default=1.0,
-        ge=0,
-        le=1,
-        description="Share of the cost the municipality pays.",
-        json_schema_extra={"x-description-nb": "Andel av kostnaden kommunen betaler."},
-    )
-    county_share: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="Share of the cost the county pays.",
-        json_schema_extra={"x-description-nb": "Andel av kostnaden fylkeskommunen betaler."},
-    )
-    state_share: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="Share of the cost the state pays.",
-        json_schema_extra={"x-description-nb": "Andel av kostnaden staten betaler."},
-    )
+    municipality_share: float = payer_share("municipality", 1.0)
+    county_share: float = payer_share("county", 0.0)
+    state_share: float = payer_share("state", 0.0)
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> LeverSettings:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from resilience.levers._base import Lever, LeverSettings, effect
+from resilience.levers._base import Lever, LeverSettings, effect, payer_share
 from resilience.levers._registry import register_lever
 
 if TYPE_CHECKING:
@@ -57,19 +57,14 @@ class BusinessDevelopmentSettings(LeverSettings):
         ge=0,
         le=10,
     )
-    municipality_share: float = Field(
-        default=0.25,
-        ge=0,
-        le=1,
-        description="EVIDENCE §4: ≈ 25 % municipal share.",
-        json_schema_extra={"x-description-nb": "EVIDENCE §4: kommunen betaler om lag 25 %."},
+    municipality_share: float = payer_share(
+        "municipality", 0.25, "EVIDENCE §4: ≈ 25 % municipal share.", "EVIDENCE §4: kommunen betaler om lag 25 %."
     )
-    county_share: float = Field(
-        default=0.75,
-        ge=0,
-        le=1,
-        description="EVIDENCE §4: ≤ 75 % external (county) money.",
-        json_schema_extra={"x-description-nb": "EVIDENCE §4: inntil 75 % er penger utenfra (fylkeskommunen)."},
+    county_share: float = payer_share(
+        "county",
+        0.75,
+        "EVIDENCE §4: ≤ 75 % external (county) money.",
+        "EVIDENCE §4: inntil 75 % er penger utenfra (fylkeskommunen).",
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field
 
 from resilience.config import Sector
-from resilience.levers._base import Lever, LeverSettings, effect
+from resilience.levers._base import Lever, LeverSettings, effect, payer_share
 from resilience.levers._registry import register_lever
 
 if TYPE_CHECKING:
@@ -174,19 +174,9 @@ class PublicJobRelocationSettings(LeverSettings):
         description="One-off relocation cost per job, NOK (assumption).",
         json_schema_extra={"x-description-nb": "Engangskostnad for å flytte hver arbeidsplass, kroner (forutsetning)."},
     )
-    municipality_share: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="Share of the cost the municipality pays.",
-        json_schema_extra={"x-description-nb": "Andel av kostnaden kommunen betaler."},
-    )
-    state_share: float = Field(
-        default=1.0,
-        ge=0,
-        le=1,
-        description="The state pays for moving its jobs.",
-        json_schema_extra={"x-description-nb": "Staten betaler for å flytte sine egne arbeidsplasser."},
+    municipality_share: float = payer_share("municipality", 0.0)
+    state_share: float = payer_share(
+        "state", 1.0, "The state pays for moving its jobs.", "Staten betaler for å flytte sine egne arbeidsplasser."
     )
 
 

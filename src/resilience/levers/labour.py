@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import Field
 
-from resilience.levers._base import Lever, LeverSettings, effect
+from resilience.levers._base import Lever, LeverSettings, effect, payer_share
 from resilience.levers._registry import register_lever
 
 if TYPE_CHECKING:
@@ -41,19 +41,9 @@ class RetrainingSettings(LeverSettings):
         description="Cost per participant, NOK (assumption: a year of AMO course).",
         json_schema_extra={"x-description-nb": "Kostnad per deltaker, kroner (forutsetning: ett år med AMO-kurs)."},
     )
-    municipality_share: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="Share of the cost the municipality pays.",
-        json_schema_extra={"x-description-nb": "Andel av kostnaden kommunen betaler."},
-    )
-    state_share: float = Field(
-        default=1.0,
-        ge=0,
-        le=1,
-        description="NAV (the state) pays labour-market courses.",
-        json_schema_extra={"x-description-nb": "NAV (staten) betaler arbeidsmarkedskurs."},
+    municipality_share: float = payer_share("municipality", 0.0)
+    state_share: float = payer_share(
+        "state", 1.0, "NAV (the state) pays labour-market courses.", "NAV (staten) betaler arbeidsmarkedskurs."
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from resilience.levers._base import Lever, LeverSettings, effect
+from resilience.levers._base import Lever, LeverSettings, effect, payer_share
 from resilience.levers._registry import register_lever
 
 if TYPE_CHECKING:
@@ -137,27 +137,9 @@ class CommutingLinkSettings(LeverSettings):
         description="Yearly cost of the link (ferry route or bridge), NOK.",
         json_schema_extra={"x-description-nb": "Årlig kostnad for forbindelsen (ferjerute eller bru), kroner."},
     )
-    municipality_share: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="Share of the cost the municipality pays.",
-        json_schema_extra={"x-description-nb": "Andel av kostnaden kommunen betaler."},
-    )
-    county_share: float = Field(
-        default=0.5,
-        ge=0,
-        le=1,
-        description="Counties run ferry routes.",
-        json_schema_extra={"x-description-nb": "Fylkeskommunen driver ferjerutene."},
-    )
-    state_share: float = Field(
-        default=0.5,
-        ge=0,
-        le=1,
-        description="Share of the cost the state pays.",
-        json_schema_extra={"x-description-nb": "Andel av kostnaden staten betaler."},
-    )
+    municipality_share: float = payer_share("municipality", 0.0)
+    county_share: float = payer_share("county", 0.5, "Counties run ferry routes.", "Fylkeskommunen driver ferjerutene.")
+    state_share: float = payer_share("state", 0.5)
 
 
 @register_lever

@@ -627,6 +627,46 @@ def pyramid_figure(timeseries: pd.DataFrame, context: ReportContext) -> go.Figur
 # --- 5. jobs by sector ------------------------------------------------------------------------------------
 
 
+def _jobs_trace(
+    years: list[int],
+    jobs: pd.Series,
+    total: np.ndarray,
+    name: str,
+    lang: str,
+    *,
+    line: dict[str, Any],
+    visible: bool,
+    meta: dict[str, str],
+    stackgroup: str | None = None,
+) -> go.Scatter:
+    """One line of the jobs-by-sector figure, with its share of all jobs in the hover text."""
+    values = jobs.to_numpy(dtype=float)
+    shares = np.divide(values, total, out=np.zeros_like(values), where=total > 0)
+    return go.Scatter(
+        x=years,
+        y=[float(v) for v in values],
+        mode="lines",
+        stackgroup=stackgroup,
+        line=line,
+        name=name,
+        legendgroup=meta["sector"],
+        hovertext=[
+            message(
+                lang,
+                "fig_hover_sector",
+                sector=name,
+                year=y,
+                value=format_number(float(v), lang, 1),
+                share=_percent(float(sh), lang),
+            )
+            for y, v, sh in zip(years, values, shares, strict=True)
+        ],
+        hoverinfo="text",
+        visible=visible,
+        meta=meta,
+    )
+
+
 def sectors_figure(timeseries: pd.DataFrame, context: ReportContext) -> go.Figure:
     """Median jobs per sector over time as a stacked area, with the cornerstone firm's jobs as a dashed line;
     a dropdown picks the strategy."""
@@ -647,58 +687,28 @@ def sectors_figure(timeseries: pd.DataFrame, context: ReportContext) -> go.Figur
         years = [int(y) for y in medians.index]
         total = medians[[f"jobs_{s}" for s in sectors]].sum(axis=1).to_numpy(dtype=float)
         for sector in sectors:
-            values = medians[f"jobs_{sector}"].to_numpy(dtype=float)
-            name = message(lang, f"fig_sector_{sector}")
-            shares = np.divide(values, total, out=np.zeros_like(values), where=total > 0)
             figure.add_trace(
-                go.Scatter(
-                    x=years,
-                    y=[float(v) for v in values],
-                    mode="lines",
-                    stackgroup="jobs",
+                _jobs_trace(
+                    years,
+                    medians[f"jobs_{sector}"],
+                    total,
+                    message(lang, f"fig_sector_{sector}"),
+                    lang,
                     line={"width": 0.5, "color": _SECTOR_COLOURS.get(sector, "#777777")},
-                    name=name,
-                    legendgroup=sector,
-                    hovertext=[
-                        message(
-                            lang,
-                            "fig_hover_sector",
-                            sector=name,
-                            year=y,
-                            value=format_number(float(v), lang, 1),
-                            share=_percent(float(s), lang),
-                        )
-                        for y, v, s in zip(years, values, shares, strict=True)
-                    ],
-                    hoverinfo="text",
                     visible=i == 0,
                     meta={"strategy": strategy, "sector": sector, "role": "sector"},
+                    stackgroup="jobs",
                 )
             )
         if cornerstone:
-            values = medians["jobs_cornerstone"].to_numpy(dtype=float)
-            name = message(lang, "fig_cornerstone")
-            shares = np.divide(values, total, out=np.zeros_like(values), where=total > 0)
             figure.add_trace(
-                go.Scatter(
-                    x=years,
-                    y=[float(v) for v in values],
-                    mode="lines",
+                _jobs_trace(
+                    years,
+                    medians["jobs_cornerstone"],
+                    total,
+                    message(lang, "fig_cornerstone"),
+                    lang,
                     line={"color": "#000000", "width": 3, "dash": "dash"},
-                    name=name,
-                    legendgroup="cornerstone",
-                    hovertext=[
-                        message(
-                            lang,
-                            "fig_hover_sector",
-                            sector=name,
-                            year=y,
-                            value=format_number(float(v), lang, 1),
-                            share=_percent(float(s), lang),
-                        )
-                        for y, v, s in zip(years, values, shares, strict=True)
-                    ],
-                    hoverinfo="text",
                     visible=i == 0,
                     meta={"strategy": strategy, "sector": "cornerstone", "role": "cornerstone"},
                 )
