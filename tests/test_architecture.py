@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "resilience"
 
 # Lower layers never import higher ones (config → model → levers → experiments → analysis → reporting).
-LAYERS = ["config", "data", "model", "levers", "experiments", "analysis", "reporting"]
+LAYERS = ["config", "data", "model", "levers", "experiments", "analysis", "reporting", "validation"]
 ALLOWED = {
     "config": set(),
     "data": set(),
@@ -19,6 +19,7 @@ ALLOWED = {
     "experiments": {"config", "data", "model", "levers"},
     "analysis": {"config", "data"},
     "reporting": {"config", "data", "analysis"},
+    "validation": {"config", "data", "model", "levers", "experiments", "analysis"},
 }
 
 
