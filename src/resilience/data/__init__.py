@@ -3,7 +3,9 @@
 - :mod:`resilience.data.population` — the bundled dataset: :func:`municipality_population`,
   :func:`population_series`, :func:`available_years`, :func:`municipalities`;
 - :mod:`resilience.data.ssb07459` — the reader for SSB's raw CSV exports (:func:`read_07459`);
-- :mod:`resilience.data.build` — how the bundled dataset is built from those exports.
+- :mod:`resilience.data.build` — how the bundled dataset is built from those exports;
+- :mod:`resilience.data.ssb_client` — SSB's PxWebApi v2 (:class:`SSBClient`, :func:`refresh_population`),
+  used only when a user asks for a refresh, never by a scenario run.
 
 Usage::
 
@@ -29,21 +31,39 @@ from resilience.data.population import (
     split_by_share,
 )
 from resilience.data.ssb07459 import SSBFormatError, read_07459, read_07459_dir
+from resilience.data.ssb_client import (
+    SSBClient,
+    SSBRequestError,
+    SSBResponseError,
+    fetch_employment_by_workplace,
+    fetch_life_table,
+    fetch_population,
+    fetch_population_changes,
+    refresh_population,
+)
 
 __all__ = [
     "N_AGES",
     "SSB_ATTRIBUTION",
     "SSB_LICENCE",
     "Population",
+    "SSBClient",
     "SSBFormatError",
+    "SSBRequestError",
+    "SSBResponseError",
     "UnknownMunicipalityError",
     "YearNotAvailableError",
     "available_years",
+    "fetch_employment_by_workplace",
+    "fetch_life_table",
+    "fetch_population",
+    "fetch_population_changes",
     "municipalities",
     "municipality_population",
     "population_series",
     "population_table",
     "read_07459",
     "read_07459_dir",
+    "refresh_population",
     "split_by_share",
 ]
