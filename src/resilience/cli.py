@@ -299,6 +299,19 @@ def schema() -> None:
     click.echo(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
 
 
+@main.command("validate-model")
+@click.option("--workers", type=click.IntRange(1, 512), default=2, show_default=True, help="Local processes.")
+@_handle_errors
+def validate_model(workers: int) -> None:
+    """Check the model against published stylised facts (EVIDENCE.md §2–3); exit 1 if any fails."""
+    from resilience.validation import format_results, run_validation
+
+    results = run_validation(workers=workers)
+    click.echo(format_results(results))
+    if not all(result.passed for result in results):
+        sys.exit(EXIT_FAILURE)
+
+
 @main.command()
 @click.argument("results_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--lang", type=click.Choice(["nb", "en"]), default=None, help="Language (default: the scenario's).")
@@ -330,28 +343,82 @@ def report(results_dir: Path, lang: str | None, formats: tuple[str, ...]) -> Non
 
 
 @main.command()
-@click.option("--kommune", required=True, help="Kommunenummer, four digits, e.g. 1835.")
-@click.option("--year", type=int, default=None, help="Base year (default: the latest in the data).")
+@click.option("--kommune", required=True, help="Kommunenummer, four digits, e.g. 1835 (K-1835 works too).")
+@click.option("--year", type=int, default=None, help="Base year (default: the latest year of that code).")
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Scenario file to write (default: print it).",
+    help="Scenario file to write; never overwritten (default: print it).",
 )
 @_handle_errors
 def init(kommune: str, year: int | None, out: Path | None) -> None:
     """Write a starting scenario for any municipality in the bundled SSB data."""
-    from resilience.experiments import atomic_write_text
-    from resilience.workflow import starting_scenario
+    from resilience.starting import renumbered_note, starting_scenario, write_starting_scenario
 
     text = starting_scenario(kommune, year)
+    if year is None and (note := renumbered_note(kommune)):
+        click.echo(f"note: {note}; this scenario starts in the code's last year", err=True)
     if out is None:
         click.echo(text, nl=False)
         return
-    if out.exists():
-        raise click.BadParameter(f"{out} exists; choose another file name", param_hint="--out")
-    atomic_write_text(out, text)
+    try:
+        write_starting_scenario(out, text)
+    except FileExistsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     click.echo(f"Wrote {out}")
+
+
+@main.group()
+def ssb() -> None:
+    """Fetch from Statistics Norway (SSB) over the network; scenario runs never do."""
+
+
+def _selection(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """``("Region=K-1835,K-1836", "Tid=2024")`` → ``{"Region": ["K-1835", "K-1836"], "Tid": ["2024"]}``."""
+    selection: dict[str, list[str]] = {}
+    for value in values:
+        dimension, sep, codes = value.partition("=")
+        if not sep or not dimension.strip() or not codes.strip():
+            raise click.BadParameter(f"{value!r} is not DIM=CODES (e.g. Region=K-1835,K-1836)", param_hint="--select")
+        selection[dimension.strip()] = [code.strip() for code in codes.split(",") if code.strip()]
+    return selection
+
+
+@ssb.command("refresh-population")
+@click.option(
+    "--target",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Parquet file to replace (default: the bundled dataset); the names file is written next to it.",
+)
+@_handle_errors
+def ssb_refresh_population(target: Path | None) -> None:
+    """Fetch table 07459 for every municipality, check it, then replace the population file atomically."""
+    from resilience.data import SSBClient, refresh_population
+
+    written = refresh_population(SSBClient(), target)
+    click.echo(f"Wrote {written}")
+
+
+@ssb.command("fetch")
+@click.argument("table")
+@click.option("--select", "select", multiple=True, metavar="DIM=CODES", help="Codes of one dimension; repeatable.")
+@click.option("--lang", default="en", show_default=True, help="Language of the labels (en or no).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None, help="CSV file (default: print).")
+@_handle_errors
+def ssb_fetch(table: str, select: tuple[str, ...], lang: str, out: Path | None) -> None:
+    """Fetch any SSB table as CSV: resilience ssb fetch 07459 --select Region=K-1835 --select Tid=2024."""
+    from resilience.data import SSBClient
+
+    selection = _selection(select)
+    frame = SSBClient().fetch(table, selection, lang=lang)
+    if out is None:
+        click.echo(frame.to_csv(index=False), nl=False)
+        return
+    frame.to_csv(out, index=False)
+    click.echo(f"Wrote {out} ({len(frame)} rows)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,6 +58,7 @@ from resilience.reporting import (
     build_figures,
     render_report,
 )
+from resilience.starting import starting_scenario  # re-exported: the writer lives in resilience.starting
 
 __all__ = [
     "check_scenario",
@@ -370,76 +371,3 @@ def write_report(results_dir: str | os.PathLike[str], lang: str | None = None, f
             if fmt == "pdf":
                 export_report_pdf(path, directory / "report.pdf", browser=browser)
     return path
-
-
-_INIT_TEMPLATE = """\
-# Starting scenario for {name} (kommune {kommune}), written by `resilience init`.
-# The population is real (SSB table 07459, 1 January {year}: {population} residents).
-# The EMPLOYERS BELOW ARE ESTIMATES from the municipality's size (≈ {jobs_per_resident} jobs per resident,
-# split by typical shares): replace them with the real firms, their sectors and their jobs.
-schema_version: 1
-name: "{name}: the largest employer closes"
-language: nb
-municipality:
-  kommunenummer: "{kommune}"
-  name: "{name}"
-  base_year: {year}
-  island: false
-  commuting_share: 0.1           # share of vacancies that commuters can fill (estimate)
-employers:
-  - name: Største bedrift        # ESTIMATE: the cornerstone firm
-    sector: other_basic
-    jobs: {cornerstone}
-    cornerstone: true
-  - name: Annen eksportnæring    # ESTIMATE: other basic (exporting) jobs
-    sector: other_basic
-    jobs: {basic}
-  - name: Lokale tjenester       # ESTIMATE: shops, trades, private services
-    sector: local_services
-    jobs: {local}
-  - name: Kommunen               # ESTIMATE: public jobs
-    sector: public
-    jobs: {public}
-shocks:
-  - type: closure
-    employer: Største bedrift
-    year: {shock_year}
-uncertainties: {{}}
-strategies:
-  baseline: []
-run:
-  horizon: {horizon}
-  replications: 20
-  seed: 1
-"""
-
-#: Employed persons per resident in Norway (≈ 2.9 million employed, 5.5 million residents; SSB 2024).
-_JOBS_PER_RESIDENT = 0.5
-
-
-def starting_scenario(kommune: str, year: int | None = None) -> str:
-    """A commented starting scenario (YAML text) for municipality ``kommune`` in ``year`` (default: latest)."""
-    from resilience.data import available_years, municipality_population
-
-    if year is None:
-        year = max(available_years(kommune))
-    population = municipality_population(kommune, year)
-    jobs = round(population.total * _JOBS_PER_RESIDENT)
-    # Typical shares (assumption): public ≈ 30 %, local services ≈ 30 %, basic ≈ 40 % of which the largest
-    # firm holds a third.
-    public, local = round(0.3 * jobs), round(0.3 * jobs)
-    cornerstone = round((jobs - public - local) / 3)
-    basic = jobs - public - local - cornerstone
-    return _INIT_TEMPLATE.format(
-        name=population.name,
-        kommune=kommune,
-        year=year,
-        population=population.total,
-        jobs_per_resident=_JOBS_PER_RESIDENT,
-        cornerstone=cornerstone,
-        basic=basic,
-        local=local,
-        public=public,
-        shock_year=year + 2,
-        horizon=year + 25,
-    )
