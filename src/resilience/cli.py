@@ -256,6 +256,109 @@ def run(
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--history", required=True, metavar="FROM-TO", help="Historical window to fit, e.g. 2005-2013.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the calibration files.")
+@click.option("--samples", type=click.IntRange(1, 1_000_000), default=100, show_default=True, help="Parameter sets.")
+@click.option(
+    "--replications", type=click.IntRange(1, 10_000), default=5, show_default=True, help="Runs per parameter set."
+)
+@click.option(
+    "--acceptance",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=0.2,
+    show_default=True,
+    help="Share of parameter sets accepted (the closest).",
+)
+@_executor_options
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@_handle_errors
+def calibrate(
+    scenario: Path,
+    history: str,
+    out: Path,
+    samples: int,
+    replications: int,
+    acceptance: float,
+    workers: int | None,
+    executor: str | None,
+    scheduler: str | None,
+    force: bool,
+) -> None:
+    """Fit SCENARIO's uncertain migration parameters to the real population over --history (ABC rejection).
+
+    Writes calibration.yaml (parameters and uncertainties to paste into the scenario), calibration.csv (every
+    parameter set with its distance), fit.csv and fit.html (observed vs simulated band).
+    """
+    from resilience import calibration as cal
+    from resilience.experiments import ExecutorKind, open_executor, prepare_results_dir
+    from resilience.workflow import load_checked
+
+    kind = _executor_kind(executor, scheduler)
+    try:
+        window = cal.parse_history(history)
+        loaded = load_checked(scenario)
+        cal.check_history(loaded.municipality.kommunenummer, window)
+    except cal.HistoryError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    directory = prepare_results_dir(out, force=force)  # refuse an occupied directory before the runs
+    pool_kind: ExecutorKind = kind  # type: ignore[assignment]  # one of EXECUTORS
+    with open_executor(pool_kind, workers=workers, scheduler=scheduler) as pool:
+        result = cal.calibrate(
+            loaded, window, samples=samples, replications=replications, acceptance=acceptance, executor=pool
+        )
+    cal.write_calibration(result, directory, force=True)
+    for name, value in result.fitted.items():
+        low, high = result.spread[name]
+        click.echo(f"{name} = {value:.4g} (5–95 %: {low:.4g} … {high:.4g})")
+    click.echo(f"Calibration in {directory}/ — merge {cal.CALIBRATION_YAML} into the scenario; see {cal.FIT_HTML}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Results directory.")
+@click.option("--replications", type=click.IntRange(1, 100_000), default=None, help="Replications per strategy.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 4096),
+    default=None,
+    show_default=f"all cores, {os.cpu_count()}",
+    help="Worker processes.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing results directory.")
+@_handle_errors
+def hindcast(scenario: Path, out: Path, replications: int | None, workers: int | None, force: bool) -> None:
+    """Run SCENARIO (a scenario of the past with an `actual` strategy) and compare it with SSB's series.
+
+    Writes hindcast.csv (year, observed, median, p05, p95) and hindcast.html in OUT and prints the table,
+    the years inside the simulated 90 % band, the median's mean absolute percentage error and the
+    2013→2020 change. The exit code does not depend on how well the hindcast fits.
+    """
+    from resilience.hindcast import run_hindcast
+
+    try:
+        result = run_hindcast(scenario, out, replications=replications, workers=workers, force=force)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"{'year':>4}  {'observed':>8}  {'median':>7}  {'90 % band':>15}  inside")
+    for row in result.table.to_dict("records"):
+        year, observed, median, p05, p95 = (float(row[c]) for c in ("year", "observed", "median", "p05", "p95"))
+        inside = "yes" if p05 <= observed <= p95 else "no"
+        band = f"{p05:.0f}–{p95:.0f}"
+        click.echo(f"{year:>4.0f}  {observed:>8.0f}  {median:>7.0f}  {band:>15}  {inside}")
+    click.echo(f"inside the 90 % band: {result.inside} of {result.years} years ({result.inside_share:.0%})")
+    click.echo(f"mean absolute percentage error of the median: {result.mape:.1f} %")
+    if result.simulated_change is not None and result.observed_change is not None:
+        click.echo(
+            f"change {result.drop_from}→{result.drop_to}: simulated {result.simulated_change:+.1f} %, "
+            f"real {result.observed_change:+.1f} %"
+        )
+    click.echo(f"Table in {result.csv}, figure in {result.html}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
 @_handle_errors
 def validate(scenario: Path) -> None:
     """Check SCENARIO without running it."""
