@@ -8,12 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from resilience.validation import STYLISED_FACTS, CheckResult, format_results, run_validation
-from resilience.validation.stylised_facts import _displacement
+from resilience.validation.stylised_facts import _adjustment, _displacement, adjustment_path, simulate
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-# The model does not yet reproduce this one (see the README's validation section); the test documents it.
-KNOWN_FAILURES = {"participation first, migration builds"}
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +25,6 @@ def test_every_stylised_fact_is_checked(results):
 @pytest.mark.parametrize("fact", [f.name for f in STYLISED_FACTS])
 def test_stylised_fact_holds(results, fact):
     result = next(r for r in results if r.name == fact)
-    if fact in KNOWN_FAILURES and not result.passed:
-        pytest.xfail(f"known gap: {result.model_value} vs published {result.published}")
     assert result.passed, f"{fact}: model {result.model_value} vs published {result.published}"
 
 
@@ -51,6 +46,24 @@ def test_a_broken_model_fails_the_displacement_check():
     )
     assert len(broken) == 1
     assert not broken[0].passed, broken[0].model_value
+
+
+def test_the_adjustment_decomposition_is_exact_and_migration_builds():
+    runs = simulate(workers=2, replications=12)
+    path = adjustment_path(runs)
+    assert [a.years_after for a in path] == list(range(1, len(path) + 1))
+    for a in path:
+        assert a.employment < 0
+        assert a.migration + a.participation + a.employment_rate == pytest.approx(a.employment, abs=1e-9)
+        assert a.migration_share + a.participation_share + a.employment_rate_share == pytest.approx(1.0)
+    assert path[-1].migration_share > path[0].migration_share
+
+
+def test_a_model_where_the_displaced_leave_at_once_fails_the_adjustment_check():
+    # Displaced and unemployed people moving out twenty times as readily: migration takes the shock at once.
+    broken = simulate(workers=2, replications=12, overrides={"displaced_migration_factor": 20.0})
+    text, passed = _adjustment(broken)
+    assert not passed, text
 
 
 def test_cli_exit_code_follows_the_checks(monkeypatch):
