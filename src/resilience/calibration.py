@@ -26,7 +26,8 @@ al. 2002):
    ε-quantile of the distances; ε is reported). They approximate the posterior: the fitted values are their
    medians, the spread their 5–95 % quantiles.
 6. **Fit report.** The posterior predictive band: every run of every accepted set, per year and series, as
-   median and 5–95 % quantiles next to the observed series.
+   median and 5–95 % quantiles next to the observed series (``fit.csv``; ``fit.html`` draws it with
+   :func:`resilience.reporting.observed_vs_simulated_figure` in bokmål or English).
 
 What it cannot do: with a small population, yearly counts are noisy, so a short window constrains the
 parameters only loosely, and parameters with similar effects on these four series (e.g. more out-migration
@@ -112,12 +113,6 @@ FIT_HTML = "fit.html"
 
 # Spawn key of the prior draws (the model streams use 0, the uncertainty draws 1; see experiments.seeds).
 _CALIBRATION_KEY = 2
-_GROUP_LABELS = {
-    "total": "Total population",
-    "age_0_15": "Aged 0–15",
-    "age_16_66": "Aged 16–66",
-    "age_67_plus": "Aged 67+",
-}
 _METHOD = "ABC rejection"
 
 
@@ -510,81 +505,46 @@ def calibrate(
     )
 
 
-def _figure_html(result: CalibrationResult) -> str:
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+def _figure_html(result: CalibrationResult, language: str) -> str:
+    """The fit report: observed against the posterior predictive band, one panel per series, in ``language``."""
+    from resilience.reporting import observed_vs_simulated_figure, standalone_html
+    from resilience.reporting.messages import message
+    from resilience.reporting.numbers import format_number
 
-    fig = make_subplots(rows=2, cols=2, subplot_titles=[_GROUP_LABELS[g] for g in GROUPS])
-    for i, group in enumerate(GROUPS):
-        rows = result.fit[result.fit["group"] == group]
-        r, c = i // 2 + 1, i % 2 + 1
-        years = rows["year"].tolist()
-        first = i == 0
-        fig.add_trace(
-            go.Scatter(
-                x=years + years[::-1],
-                y=rows["p95"].tolist() + rows["p05"].tolist()[::-1],
-                fill="toself",
-                fillcolor="rgba(31, 119, 180, 0.2)",
-                line={"width": 0},
-                name="simulated 5–95 %",
-                legendgroup="band",
-                showlegend=first,
-                hoverinfo="skip",
-            ),
-            row=r,
-            col=c,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=years,
-                y=rows["median"],
-                mode="lines",
-                line={"color": "rgb(31, 119, 180)"},
-                name="simulated median",
-                legendgroup="median",
-                showlegend=first,
-            ),
-            row=r,
-            col=c,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=years,
-                y=rows["observed"],
-                mode="lines+markers",
-                line={"color": "black"},
-                name="observed (SSB 07459)",
-                legendgroup="observed",
-                showlegend=first,
-            ),
-            row=r,
-            col=c,
-        )
     start, end = result.history
     fitted = ", ".join(
-        f"{n} = {_num(v)} ({_num(lo)}–{_num(hi)})"
+        f"{n} = {format_number(v, language, None)} "
+        f"({format_number(lo, language, None)}–{format_number(hi, language, None)})"
         for (n, v), (lo, hi) in zip(result.fitted.items(), result.spread.values(), strict=True)
     )
-    fig.update_layout(
-        title={
-            "text": f"Calibration {start}–{end}: observed vs simulated (accepted parameter sets)<br>"
-            f"<sup>{_METHOD}, {len(result.accepted)} of {len(result.samples)} sets accepted; {fitted}</sup>"
-        },
-        template="plotly_white",
-        height=700,
-        legend={"orientation": "h", "y": -0.08},
+    method = message(language, "fig_abc_rejection") if result.method == _METHOD else result.method
+    figure = observed_vs_simulated_figure(
+        result.fit,
+        language=language,
+        title=message(language, "fig_calibration_title", start=start, end=end),
+        subtitle=message(
+            language,
+            "fig_calibration_subtitle",
+            method=method,
+            accepted=format_number(len(result.accepted), language),
+            samples=format_number(len(result.samples), language),
+            fitted=fitted,
+        ),
     )
-    html: str = fig.to_html(full_html=True, include_plotlyjs=True, div_id="calibration-fit")
-    return html
+    return standalone_html(figure, language=language, div_id="calibration-fit")
 
 
-def write_calibration(result: CalibrationResult, directory: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Write ``calibration.yaml``, ``calibration.csv``, ``fit.csv`` and ``fit.html`` into ``directory``."""
+def write_calibration(
+    result: CalibrationResult, directory: str | os.PathLike[str], *, force: bool = False, language: str = "en"
+) -> Path:
+    """Write ``calibration.yaml``, ``calibration.csv``, ``fit.csv`` and ``fit.html`` into ``directory``.
+
+    ``fit.html`` is in ``language`` ('nb' or 'en'; pass the scenario's ``language``).
+    """
     out = prepare_results_dir(directory, force=force)
     atomic_write_text(out / CALIBRATION_YAML, result.snippet())
     samples = result.samples.reset_index()
     atomic_write(out / CALIBRATION_CSV, lambda tmp: samples.to_csv(tmp, index=False, float_format="%.10g"))
     atomic_write(out / FIT_CSV, lambda tmp: result.fit.to_csv(tmp, index=False, float_format="%.10g"))
-    atomic_write_text(out / FIT_HTML, _figure_html(result))
+    atomic_write_text(out / FIT_HTML, _figure_html(result, language))
     return out

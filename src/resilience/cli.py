@@ -307,7 +307,7 @@ def calibrate(
         result = cal.calibrate(
             loaded, window, samples=samples, replications=replications, acceptance=acceptance, executor=pool
         )
-    cal.write_calibration(result, directory, force=True)
+    cal.write_calibration(result, directory, force=True, language=loaded.language)
     for name, value in result.fitted.items():
         low, high = result.spread[name]
         click.echo(f"{name} = {value:.4g} (5–95 %: {low:.4g} … {high:.4g})")

@@ -3,7 +3,8 @@
 Like :mod:`resilience.workflow` it sits above every layer and only wires them together: it runs the scenario
 (baseline and ``actual``) with :func:`resilience.workflow.run_scenario`, takes the 5 %, 50 % and 95 %
 quantiles of the simulated population of ``actual`` per year (:func:`resilience.analysis.fan`), sets SSB's
-real population (table 07459) beside them and writes ``hindcast.csv`` and ``hindcast.html``.
+real population (table 07459) beside them and writes ``hindcast.csv`` and ``hindcast.html`` (the figure of
+:func:`resilience.reporting.observed_vs_simulated_figure`, in the scenario's language).
 
     >>> result = run_hindcast("scenarios/traena_hindcast.yaml", "results/hindcast")   # doctest: +SKIP
     >>> result.inside, result.mape                                                      # doctest: +SKIP
@@ -17,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from resilience.analysis import fan
 from resilience.data import population_series
 from resilience.experiments import TIMESERIES, atomic_write, atomic_write_text, read_timeseries
+from resilience.reporting import observed_vs_simulated_figure, standalone_html
+from resilience.reporting.messages import message
 from resilience.workflow import load_checked, run_scenario
 
 __all__ = ["ACTUAL", "COLUMNS", "HINDCAST_CSV", "HINDCAST_HTML", "HindcastResult", "hindcast_metrics", "run_hindcast"]
@@ -90,36 +92,6 @@ def hindcast_table(timeseries: pd.DataFrame, observed: pd.Series) -> pd.DataFram
     return quantiles[list(COLUMNS)].reset_index(drop=True)
 
 
-def hindcast_figure(table: pd.DataFrame, title: str) -> go.Figure:
-    """Observed population as a line, the simulated median and its 90 % band behind it."""
-    years = table["year"].tolist()
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(x=years, y=table["p95"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip")
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=years,
-            y=table["p05"],
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor="rgba(0,114,178,0.2)",
-            name="simulated 90 % band",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(x=years, y=table["median"], mode="lines", line={"color": "#0072B2"}, name="simulated median")
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=years, y=table["observed"], mode="lines+markers", line={"color": "#000000"}, name="observed (SSB 07459)"
-        )
-    )
-    figure.update_layout(title=title, xaxis_title="year (1 January)", yaxis_title="population", template="plotly_white")
-    return figure
-
-
 def run_hindcast(
     path: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -146,8 +118,9 @@ def run_hindcast(
     atomic_write(csv, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
     html = out_dir / HINDCAST_HTML
     name = scenario.municipality.name or scenario.municipality.kommunenummer
-    figure = hindcast_figure(table, f"{name}: observed population and the simulated '{ACTUAL}' strategy")
-    atomic_write_text(html, figure.to_html(include_plotlyjs=True, full_html=True))
+    lang = scenario.language
+    figure = observed_vs_simulated_figure(table, language=lang, title=message(lang, "fig_hindcast_title", name=name))
+    atomic_write_text(html, standalone_html(figure, language=lang, div_id="hindcast"))
     return HindcastResult(
         table=table,
         inside=inside,

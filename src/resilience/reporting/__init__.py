@@ -1,6 +1,12 @@
 """Reporting: plotly figures and the self-contained HTML report (no Mesa here)."""
 
-from resilience.reporting.figures import FIGURES, FigureSpec, population_figure
+from resilience.reporting.figures import (
+    FIGURES,
+    FigureSpec,
+    observed_vs_simulated_figure,
+    population_figure,
+    standalone_html,
+)
 from resilience.reporting.numbers import format_number, format_percent
 from resilience.reporting.report import (
     FigureOut,
@@ -25,6 +31,8 @@ __all__ = [
     "build_figures",
     "format_number",
     "format_percent",
+    "observed_vs_simulated_figure",
     "population_figure",
     "render_report",
+    "standalone_html",
 ]

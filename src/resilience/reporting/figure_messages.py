@@ -108,6 +108,25 @@ FIGURE_MESSAGES: dict[str, dict[str, str]] = {
             "<b>{strategy}</b><br>Kostnad: {cost} mill. kr<br>Innbyggere mer enn «Ikke gjøre noe»: {median}<br>"
             "90 % av utfallene: {q05} til {q95}"
         ),
+        # Observed against simulated (the hindcast and the calibration fit; not one of the report's figures).
+        "fig_fit_title": "Faktisk og simulert folketall",
+        "fig_fit_observed": "observert (SSB 07459)",
+        "fig_fit_median": "simulert median",
+        "fig_fit_band": "simulert, 90 % av utfallene (5–95 %)",
+        "fig_fit_year": "år (1. januar)",
+        "fig_fit_residents": "innbyggere",
+        "fig_hover_fit": (
+            "{header}<br>observert (SSB 07459): {observed}<br>simulert median: {median}<br>"
+            "90 % av utfallene: {p05} til {p95}"
+        ),
+        "fig_group_total": "alle aldre",
+        "fig_group_age_0_15": "0–15 år",
+        "fig_group_age_16_66": "16–66 år",
+        "fig_group_age_67_plus": "67 år og eldre",
+        "fig_hindcast_title": "{name}: faktisk folketall og simulert utvikling med tiltakene som faktisk ble gjort",
+        "fig_calibration_title": "Kalibrering {start}–{end}: observert og simulert (aksepterte parametersett)",
+        "fig_calibration_subtitle": "{method}, {accepted} av {samples} parametersett akseptert; {fitted}",
+        "fig_abc_rejection": "ABC-forkastning",
     },
     "en": {
         "fig_baseline": "Do nothing",
@@ -199,5 +218,23 @@ FIGURE_MESSAGES: dict[str, dict[str, str]] = {
             "<b>{strategy}</b><br>Cost: NOK {cost} million<br>Residents more than “Do nothing”: {median}<br>"
             "90 % of outcomes: {q05} to {q95}"
         ),
+        "fig_fit_title": "Observed and simulated population",
+        "fig_fit_observed": "observed (SSB 07459)",
+        "fig_fit_median": "simulated median",
+        "fig_fit_band": "simulated, 90 % of outcomes (5–95 %)",
+        "fig_fit_year": "year (1 January)",
+        "fig_fit_residents": "residents",
+        "fig_hover_fit": (
+            "{header}<br>observed (SSB 07459): {observed}<br>simulated median: {median}<br>"
+            "90 % of outcomes: {p05} to {p95}"
+        ),
+        "fig_group_total": "all ages",
+        "fig_group_age_0_15": "ages 0–15",
+        "fig_group_age_16_66": "ages 16–66",
+        "fig_group_age_67_plus": "ages 67+",
+        "fig_hindcast_title": "{name}: observed population and the simulated path with the interventions that happened",
+        "fig_calibration_title": "Calibration {start}–{end}: observed and simulated (accepted parameter sets)",
+        "fig_calibration_subtitle": "{method}, {accepted} of {samples} parameter sets accepted; {fitted}",
+        "fig_abc_rejection": "ABC rejection",
     },
 }

@@ -6,6 +6,10 @@ formatted here use Babel (decimal comma and thin-space thousands in bokmål) and
 make plotly's own ticks and hover numbers follow the language. Each strategy keeps one colour in every figure;
 baseline ("do nothing") is always the first colour and the no-shock reference is grey and dashed.
 
+Besides them, :func:`observed_vs_simulated_figure` draws SSB's observed series against a simulated median and
+90 % band, in one or several panels, for the hindcast and the calibration fit; :func:`standalone_html` makes
+an offline page of it.
+
 >>> for spec in FIGURES:                                                 # doctest: +SKIP
 ...     html = spec.build(timeseries, context).to_html(div_id=spec.id, config=PLOTLY_CONFIG)
 """
@@ -35,11 +39,13 @@ from resilience.analysis import (
 )
 from resilience.config import Sector
 from resilience.reporting.context import ReportContext
+from resilience.reporting.figure_messages import FIGURE_MESSAGES
 from resilience.reporting.messages import message
 from resilience.reporting.numbers import format_number, format_percent, plotly_separators
 
 __all__ = [
     "FIGURES",
+    "FIT_COLUMNS",
     "OUTCOMES",
     "PLOTLY_CONFIG",
     "FigureSpec",
@@ -47,10 +53,13 @@ __all__ = [
     "cost_figure",
     "difference_figure",
     "format_number",
+    "group_label",
+    "observed_vs_simulated_figure",
     "outcomes_figure",
     "population_figure",
     "pyramid_figure",
     "sectors_figure",
+    "standalone_html",
     "strategy_colours",
     "strategy_label",
 ]
@@ -867,6 +876,180 @@ def cost_figure(timeseries: pd.DataFrame, context: ReportContext) -> go.Figure:
         hovermode="closest",
     )
     return figure
+
+
+# --- observed against simulated (the hindcast and the calibration fit) -------------------------------------
+
+#: The columns :func:`observed_vs_simulated_figure` needs (``group`` is optional).
+FIT_COLUMNS: tuple[str, ...] = ("year", "observed", "median", "p05", "p95")
+_SIMULATED_COLOUR = _PALETTE[1]
+
+
+def group_label(group: str, lang: str) -> str:
+    """What a series of the fit is called: ``total`` and the broad age groups from the catalogue
+    (``fig_group_<group>``), any other group by its own name."""
+    key = f"fig_group_{group}"
+    return message(lang, key) if key in FIGURE_MESSAGES[lang] else group
+
+
+def _fit_hover(rows: pd.DataFrame, panel: str | None, lang: str) -> list[str]:
+    return [
+        message(
+            lang,
+            "fig_hover_fit",
+            header=f"<b>{panel}</b>, {_int(row.year)}" if panel else f"<b>{_int(row.year)}</b>",
+            **{q: format_number(_float(getattr(row, q)), lang) for q in ("observed", "median", "p05", "p95")},
+        )
+        for row in rows.itertuples(index=False)
+    ]
+
+
+def observed_vs_simulated_figure(
+    fit: pd.DataFrame,
+    *,
+    language: str,
+    title: str | None = None,
+    subtitle: str | None = None,
+    columns: int = 2,
+) -> go.Figure:
+    """Observed series against a simulated median and its 90 % band (5 %–95 %): the hindcast and the
+    calibration fit.
+
+    ``fit`` is a long table with the columns :data:`FIT_COLUMNS` (year, observed, median, p05, p95) and
+    optionally ``group``: one panel per group, in the order the groups first appear (``columns`` panels a
+    row), or a single panel without a ``group`` column. SSB's observed series is a black line with markers,
+    the median and the band are in one colour; legend, axis titles, panel titles (:func:`group_label`) and the
+    default ``title`` come from the catalogue in ``language`` ('nb' or 'en'), hover numbers are formatted
+    with Babel. ``subtitle`` is set in small type under the title. Raises ValueError when a column is missing.
+
+    >>> fit = pd.DataFrame(
+    ...     {"year": [2013, 2014], "observed": [506, 490], "median": [506.0, 497.5], "p05": [506.0, 480.0],
+    ...      "p95": [506.0, 512.0]}
+    ... )
+    >>> figure = observed_vs_simulated_figure(fit, language="nb")
+    >>> [trace.meta["role"] for trace in figure.data]
+    ['p95', 'p05', 'median', 'observed']
+    >>> figure.data[-1].name, figure.layout.xaxis.title.text, figure.layout.title.text
+    ('observert (SSB 07459)', 'år (1. januar)', 'Faktisk og simulert folketall')
+    >>> '<html lang="nb">' in standalone_html(figure, language="nb", div_id="hindcast")
+    True
+    """
+    lang = language
+    missing = [c for c in FIT_COLUMNS if c not in fit.columns]
+    if missing:
+        raise ValueError(f"the fit table has no column {', '.join(missing)}")
+    grouped = "group" in fit.columns
+    groups: list[str | None] = list(dict.fromkeys(str(g) for g in fit["group"])) if grouped else [None]
+    cols = max(1, min(columns, len(groups)))
+    rows = math.ceil(len(groups) / cols)
+    panels = [group_label(g, lang) if g is not None else None for g in groups]
+    if grouped:
+        figure = make_subplots(
+            rows=rows,
+            cols=cols,
+            subplot_titles=[p or "" for p in panels],
+            horizontal_spacing=0.08,
+            vertical_spacing=0.14 if rows > 1 else 0.0,
+        )
+    else:
+        figure = go.Figure()
+    names = {key: message(lang, key) for key in ("fig_fit_band", "fig_fit_median", "fig_fit_observed")}
+    for i, (group, panel) in enumerate(zip(groups, panels, strict=True)):
+        part = fit if group is None else fit[fit["group"].astype(str) == group]
+        part = part.sort_values("year", kind="stable")
+        x = _years(part["year"])
+        hover = _fit_hover(part, panel, lang)
+        where: dict[str, int] = {"row": i // cols + 1, "col": i % cols + 1} if grouped else {}
+        first = i == 0
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=_floats(part["p95"]),
+                mode="lines",
+                line={"width": 0, "color": _SIMULATED_COLOUR},
+                showlegend=False,
+                hoverinfo="skip",
+                legendgroup="band",
+                name=names["fig_fit_band"],
+                meta={"group": group, "role": "p95"},
+            ),
+            **where,
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=_floats(part["p05"]),
+                mode="lines",
+                line={"width": 0, "color": _SIMULATED_COLOUR},
+                fill="tonexty",
+                fillcolor=_rgba(_SIMULATED_COLOUR, 0.2),
+                showlegend=first,
+                hoverinfo="skip",
+                legendgroup="band",
+                name=names["fig_fit_band"],
+                meta={"group": group, "role": "p05"},
+            ),
+            **where,
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=_floats(part["median"]),
+                mode="lines",
+                line={"color": _SIMULATED_COLOUR, "width": 3},
+                showlegend=first,
+                legendgroup="median",
+                name=names["fig_fit_median"],
+                hovertext=hover,
+                hoverinfo="text",
+                meta={"group": group, "role": "median"},
+            ),
+            **where,
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=_floats(part["observed"]),
+                mode="lines+markers",
+                line={"color": _OBSERVED_COLOUR, "width": 3},
+                marker={"size": 6},
+                showlegend=first,
+                legendgroup="observed",
+                name=names["fig_fit_observed"],
+                hovertext=hover,
+                hoverinfo="text",
+                meta={"group": group, "role": "observed"},
+            ),
+            **where,
+        )
+    heading = title if title is not None else message(lang, "fig_fit_title")
+    if subtitle:
+        heading += f"<br><sup>{subtitle}</sup>"
+    _layout(
+        figure,
+        lang,
+        height=560 if not grouped else 320 * rows + 200,
+        title={"text": heading, "x": 0, "xanchor": "left"},
+        hovermode="closest",
+    )
+    figure.update_layout(margin={"t": 110 if subtitle else 80})
+    # Whole years only (no "2 010,5"): every year on a short window, plotly's own step on a long one.
+    span = int(fit["year"].max()) - int(fit["year"].min()) if len(fit) else 0
+    figure.update_xaxes(tickformat="d", **({"dtick": 1} if span <= 10 else {}))
+    if grouped:
+        figure.update_annotations(font_size=_FONT_SIZE)
+        figure.update_xaxes(title_text=message(lang, "fig_fit_year"), row=rows)
+        figure.update_yaxes(title_text=message(lang, "fig_fit_residents"), col=1)
+    else:
+        figure.update_layout(xaxis_title=message(lang, "fig_fit_year"), yaxis_title=message(lang, "fig_fit_residents"))
+    return figure
+
+
+def standalone_html(figure: go.Figure, *, language: str, div_id: str) -> str:
+    """``figure`` as a whole HTML page that works offline: plotly.js embedded (no CDN), a fixed element id
+    (the same figure gives the same bytes) and ``<html lang=...>`` for screen readers and spell checkers."""
+    html: str = figure.to_html(full_html=True, include_plotlyjs=True, div_id=div_id, config=PLOTLY_CONFIG)
+    return html.replace("<html>", f'<html lang="{language}">', 1)
 
 
 #: The report's figures in display order (fixed ids keep the HTML reproducible).
