@@ -170,3 +170,25 @@ def test_cli_bad_history_exits_2_with_one_line(tmp_path, history):
     lines = [line for line in outcome.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:"), outcome.output
     assert not (tmp_path / "x").exists()
+
+
+def test_cli_fit_names_the_parameters_with_uniform_priors_over_their_ranges(tmp_path):
+    out = tmp_path / "cal"
+    args = ["calibrate", str(TRAENA), "--history", "2012-2013", "--out", str(out), "--samples", "2"]
+    outcome = CliRunner().invoke(
+        main, [*args, "--replications", "1", "--executor", "sequential", "--fit", "tie_retention"]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    samples = pd.read_csv(out / CALIBRATION_CSV)
+    assert list(samples.columns) == ["sample", "tie_retention", "distance", "accepted"]
+    assert samples["tie_retention"].between(0.03, 0.15).all()
+
+
+def test_cli_fit_with_a_misspelt_parameter_exits_2_with_a_hint(tmp_path):
+    outcome = CliRunner().invoke(
+        main,
+        ["calibrate", str(TRAENA), "--history", "2012-2013", "--out", str(tmp_path / "x"), "--fit", "tie_retension"],
+    )
+    assert outcome.exit_code == 2
+    assert "'tie_retension' is not a model parameter (did you mean 'tie_retention'?)" in outcome.output
+    assert not (tmp_path / "x").exists()

@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from resilience.config import Choice, Distribution, Normal, Scenario, Triangular, Uniform
+from resilience.config import Choice, Distribution, Normal, Scenario, Triangular, Uniform, did_you_mean
 from resilience.data import available_years, municipality_population
 from resilience.experiments import (
     EnsembleFailures,
@@ -182,11 +182,19 @@ def _prior_bounds(distribution: Distribution) -> tuple[float, float]:
     raise TypeError(f"unknown distribution {distribution!r}")
 
 
-def calibration_priors(scenario: Scenario, names: Sequence[str] | None = None) -> dict[str, Distribution]:
+def calibration_priors(
+    scenario: Scenario, names: Sequence[str] | None = None, *, plausible_ranges: bool = False
+) -> dict[str, Distribution]:
     """The priors of the fitted parameters: ``names`` (default: the scenario's uncertain migration parameters).
 
     A name the scenario lists under ``uncertainties`` keeps its distribution; any other (and, when the
     scenario lists no migration parameter, :data:`DEFAULT_PARAMETERS`) is uniform over its plausible range.
+    ``plausible_ranges=True`` makes every prior uniform over the plausible range, ignoring the scenario's
+    distributions — to re-fit a scenario that already holds a posterior (``resilience calibrate --fit``).
+
+    >>> from resilience.config import load_scenario                                  # doctest: +SKIP
+    >>> calibration_priors(load_scenario("scenarios/traena.yaml"), ["tie_retention"])  # doctest: +SKIP
+    {'tie_retention': Uniform(distribution='uniform', low=0.03, high=0.15)}
     """
     specs = Parameters.specs()
     if names is None:
@@ -196,8 +204,9 @@ def calibration_priors(scenario: Scenario, names: Sequence[str] | None = None) -
     priors: dict[str, Distribution] = {}
     for name in chosen:
         if "." in name or name not in specs:
-            raise ValueError(f"{name!r} is not a model parameter")
-        if name in scenario.uncertainties:
+            hint = did_you_mean(name, list(specs))
+            raise ValueError(f"{name!r} is not a model parameter" + (f" ({hint})" if hint else ""))
+        if name in scenario.uncertainties and not plausible_ranges:
             priors[name] = scenario.uncertainties[name]
         else:
             priors[name] = Uniform(distribution="uniform", low=specs[name].low, high=specs[name].high)

@@ -269,6 +269,14 @@ def run(
     show_default=True,
     help="Share of parameter sets accepted (the closest).",
 )
+@click.option(
+    "--fit",
+    "fit",
+    multiple=True,
+    metavar="PARAMETER",
+    help="Fit this model parameter with a uniform prior over its plausible range (repeatable); "
+    "default: the scenario's uncertain migration parameters with their own distributions.",
+)
 @_executor_options
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @_handle_errors
@@ -279,6 +287,7 @@ def calibrate(
     samples: int,
     replications: int,
     acceptance: float,
+    fit: tuple[str, ...],
     workers: int | None,
     executor: str | None,
     scheduler: str | None,
@@ -298,14 +307,21 @@ def calibrate(
         window = cal.parse_history(history)
         loaded = load_checked(scenario)
         cal.check_history(loaded.municipality.kommunenummer, window)
-    except cal.HistoryError as error:
+        priors = cal.calibration_priors(loaded, list(fit), plausible_ranges=True) if fit else None
+    except ValueError as error:  # HistoryError, or a --fit name that is not a model parameter
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     directory = prepare_results_dir(out, force=force)  # refuse an occupied directory before the runs
     pool_kind: ExecutorKind = kind  # type: ignore[assignment]  # one of EXECUTORS
     with open_executor(pool_kind, workers=workers, scheduler=scheduler) as pool:
         result = cal.calibrate(
-            loaded, window, samples=samples, replications=replications, acceptance=acceptance, executor=pool
+            loaded,
+            window,
+            samples=samples,
+            replications=replications,
+            acceptance=acceptance,
+            executor=pool,
+            priors=priors,
         )
     cal.write_calibration(result, directory, force=True, language=loaded.language)
     for name, value in result.fitted.items():
@@ -326,8 +342,26 @@ def calibrate(
     help="Worker processes.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing results directory.")
+@click.option(
+    "--lang", type=click.Choice(["nb", "en"]), default=None, help="Figure language (default: the scenario's)."
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["png", "pdf"]),
+    multiple=True,
+    help="Also write the figure as hindcast.png or .pdf (kaleido and a Chromium or Chrome browser). Repeatable.",
+)
 @_handle_errors
-def hindcast(scenario: Path, out: Path, replications: int | None, workers: int | None, force: bool) -> None:
+def hindcast(
+    scenario: Path,
+    out: Path,
+    replications: int | None,
+    workers: int | None,
+    force: bool,
+    lang: str | None,
+    formats: tuple[str, ...],
+) -> None:
     """Run SCENARIO (a scenario of the past with an `actual` strategy) and compare it with SSB's series.
 
     Writes hindcast.csv (year, observed, median, p05, p95) and hindcast.html in OUT and prints the table,
@@ -335,10 +369,13 @@ def hindcast(scenario: Path, out: Path, replications: int | None, workers: int |
     2013→2020 change. The exit code does not depend on how well the hindcast fits.
     """
     from resilience.hindcast import run_hindcast
+    from resilience.reporting.export import ExportError
 
     try:
-        result = run_hindcast(scenario, out, replications=replications, workers=workers, force=force)
-    except ValueError as error:
+        result = run_hindcast(
+            scenario, out, replications=replications, workers=workers, force=force, language=lang, formats=formats
+        )
+    except (ValueError, ExportError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     click.echo(f"{'year':>4}  {'observed':>8}  {'median':>7}  {'90 % band':>15}  inside")
@@ -355,6 +392,8 @@ def hindcast(scenario: Path, out: Path, replications: int | None, workers: int |
             f"real {result.observed_change:+.1f} %"
         )
     click.echo(f"Table in {result.csv}, figure in {result.html}")
+    for fmt in formats:
+        click.echo(f"Figure as {fmt.upper()} in {result.results_dir / ('hindcast.' + fmt)}")
 
 
 @main.command()

@@ -13,6 +13,7 @@ real population (table 07459) beside them and writes ``hindcast.csv`` and ``hind
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from resilience.analysis import fan
 from resilience.data import population_series
 from resilience.experiments import TIMESERIES, atomic_write, atomic_write_text, read_timeseries
 from resilience.reporting import observed_vs_simulated_figure, standalone_html
+from resilience.reporting.export import export_figures, find_browser
 from resilience.reporting.messages import message
+from resilience.reporting.report import FigureOut
 from resilience.workflow import load_checked, run_scenario
 
 __all__ = ["ACTUAL", "COLUMNS", "HINDCAST_CSV", "HINDCAST_HTML", "HindcastResult", "hindcast_metrics", "run_hindcast"]
@@ -99,15 +102,21 @@ def run_hindcast(
     workers: int | None = 1,
     *,
     force: bool = False,
+    language: str | None = None,
+    formats: Sequence[str] = (),
 ) -> HindcastResult:
     """Run the scenario at ``path`` (baseline and ``actual``) into ``out`` and compare ``actual`` with SSB.
 
-    Writes the usual results directory plus ``hindcast.csv`` and ``hindcast.html``. Raises ValueError if the
+    Writes the usual results directory plus ``hindcast.csv`` and ``hindcast.html`` (in ``language``, default
+    the scenario's), and ``hindcast.png``/``.pdf`` for each of ``formats`` (kaleido and a Chromium browser;
+    :class:`resilience.reporting.export.ExportError` if they are missing). Raises ValueError if the
     scenario has no ``actual`` strategy or SSB has none of its simulated years.
     """
     scenario = load_checked(path)
     if ACTUAL not in scenario.strategies:
         raise ValueError(f"the scenario has no strategy '{ACTUAL}' (the interventions that actually happened)")
+    if formats:
+        find_browser()  # no browser: say so before the runs, not after
     out_dir = run_scenario(scenario, out, replications=replications, workers=workers, strategies=[ACTUAL], force=force)
     observed = population_series(scenario.municipality.kommunenummer)
     table = hindcast_table(read_timeseries(out_dir / TIMESERIES), observed)
@@ -118,9 +127,12 @@ def run_hindcast(
     atomic_write(csv, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
     html = out_dir / HINDCAST_HTML
     name = scenario.municipality.name or scenario.municipality.kommunenummer
-    lang = scenario.language
-    figure = observed_vs_simulated_figure(table, language=lang, title=message(lang, "fig_hindcast_title", name=name))
+    lang = language or scenario.language
+    title = message(lang, "fig_hindcast_title", name=name)
+    figure = observed_vs_simulated_figure(table, language=lang, title=title)
     atomic_write_text(html, standalone_html(figure, language=lang, div_id="hindcast"))
+    for fmt in formats:
+        export_figures([FigureOut("fig-hindcast", title, "", figure)], out_dir, fmt)
     return HindcastResult(
         table=table,
         inside=inside,
