@@ -435,6 +435,9 @@ def calibrate(
     not depend on it. ``priors``: the parameters to fit and their priors (default
     :func:`calibration_priors`). ``observed``: the series to fit, shaped like :func:`observed_series`
     (default: SSB's). ``seed``: the root seed (default ``run.seed``).
+
+    >>> result = calibrate(load_scenario("scenarios/traena.yaml"), (2005, 2013), samples=100)  # doctest: +SKIP
+    >>> result.fitted, result.spread                                                          # doctest: +SKIP
     """
     if samples < 1 or replications < 1:
         raise ValueError("samples and replications must be at least 1")

@@ -111,6 +111,9 @@ def run_hindcast(
     the scenario's), and ``hindcast.png``/``.pdf`` for each of ``formats`` (kaleido and a Chromium browser;
     :class:`resilience.reporting.export.ExportError` if they are missing). Raises ValueError if the
     scenario has no ``actual`` strategy or SSB has none of its simulated years.
+
+    >>> result = run_hindcast("scenarios/traena_hindcast.yaml", "results/hindcast", workers=2)  # doctest: +SKIP
+    >>> result.inside, result.years, round(result.mape, 1)                                    # doctest: +SKIP
     """
     scenario = load_checked(path)
     if ACTUAL not in scenario.strategies:

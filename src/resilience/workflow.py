@@ -78,7 +78,11 @@ def package_version() -> str:
 
 
 def check_scenario(scenario: Scenario) -> list[Problem]:
-    """Problems the schema cannot see: parameter names, levers, data for the municipality and year."""
+    """Problems the schema cannot see: parameter names, levers, data for the municipality and year.
+
+    >>> check_scenario(load_scenario("scenarios/traena.yaml"))   # doctest: +SKIP
+    []
+    """
     from resilience.data import UnknownMunicipalityError, YearNotAvailableError, municipality_population
 
     problems: list[Problem] = []
@@ -356,6 +360,9 @@ def write_report(results_dir: str | os.PathLike[str], lang: str | None = None, f
     ``formats`` ("png", "pdf") also writes each figure as a static image in ``figures/`` (and, for "pdf",
     the whole report as ``report.pdf``) with kaleido and a Chromium browser
     (:class:`resilience.reporting.export.ExportError` when there is none).
+
+    >>> write_report("results/demo", lang="en")   # doctest: +SKIP
+    PosixPath('results/demo/report.html')
     """
     directory = Path(results_dir)
     timeseries, summary, context, details = report_inputs(directory, lang)

@@ -106,6 +106,11 @@ class ScenarioError(Exception):
     """A scenario file has one or more problems.
 
     ``str(error)`` gives the problems one per line, ready to print for the user.
+
+    >>> try:                                                   # doctest: +SKIP
+    ...     load_scenario("my.yaml")
+    ... except ScenarioError as error:
+    ...     print(error)          # my.yaml:12: employers[0].jobs: must be at least 0 (got -5)
     """
 
     def __init__(self, problems: Sequence[Problem]) -> None:

@@ -86,6 +86,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         scenario.source_line(("employers", 0, "jobs"))  # 14
 
     The file name in messages is ``path`` as given.
+
+    >>> scenario = load_scenario("scenarios/traena.yaml")   # doctest: +SKIP
+    >>> scenario.municipality.kommunenummer, list(scenario.strategies)[:2]   # doctest: +SKIP
+    ('1835', ['baseline', 'tenk_traena'])
     """
     filename = os.fspath(path)
     try:

@@ -121,6 +121,11 @@ def open_executor(
     the Dask scheduler at ``scheduler`` (e.g. ``tcp://10.0.0.5:8786``; its workers are the cluster's), or,
     without ``scheduler``, a local cluster of ``workers`` single-threaded worker processes (default: every
     core). ``sequential``: every run inline, in this process.
+
+    >>> with open_executor("process", workers=2) as pool:                  # doctest: +SKIP
+    ...     rows = run_ensemble(scenario, plan_runs(scenario), executor=pool)
+    >>> with open_executor("dask", scheduler="tcp://10.0.0.5:8786") as pool:  # doctest: +SKIP
+    ...     rows = run_ensemble(scenario, plan_runs(scenario), executor=pool)
     """
     if scheduler is not None and kind != "dask":
         raise ValueError(f"a scheduler address is for the dask executor, not {kind!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 
 from resilience.config import Scenario
 from resilience.levers import Lever, build_interventions
-from resilience.model import MunicipalityModel, Parameters
+from resilience.model import Firm, Household, MunicipalityModel, Parameters, Person, YearlyProcess
 
 __all__ = ["NO_SHOCK", "RunTask", "run_replication"]
 
@@ -19,7 +20,11 @@ NO_SHOCK = "no_shock"
 
 @dataclass(frozen=True)
 class RunTask:
-    """One model run: a strategy, a replication number, its seed and its drawn parameter values."""
+    """One model run: a strategy, a replication number, its seed and its drawn parameter values.
+
+    >>> RunTask("baseline", 0, 12345, {"local_multiplier": 0.4})
+    RunTask(strategy='baseline', replication=0, seed=12345, drawn={'local_multiplier': 0.4})
+    """
 
     strategy: str
     replication: int
@@ -27,10 +32,29 @@ class RunTask:
     drawn: dict[str, float] = field(default_factory=dict)
 
 
-def run_replication(scenario: Scenario, task: RunTask, *, horizon: int | None = None) -> pd.DataFrame:
+def run_replication(
+    scenario: Scenario,
+    task: RunTask,
+    *,
+    horizon: int | None = None,
+    person_class: type[Person] = Person,
+    household_class: type[Household] = Household,
+    firm_class: type[Firm] = Firm,
+    extra_processes: Mapping[str, Sequence[YearlyProcess]] | None = None,
+    reporters: Mapping[str, Callable[[MunicipalityModel], float]] | None = None,
+) -> pd.DataFrame:
     """Run one replication and return its yearly rows, led by ``strategy``, ``replication`` and ``seed``.
 
     Drawn values named ``lever.setting`` go to the strategy's levers; the others are model parameters.
+    The keyword arguments are the model's extension points: agent subclasses, yearly processes at named
+    points of the schedule (``PROCESS_NAMES``) and reporters (extra output columns, one value a year).
+    For an ensemble, bind them with :func:`functools.partial` and pass it as ``run=`` to
+    :func:`~resilience.experiments.run_ensemble` (process pools need the classes and functions importable
+    from a module; the sequential and Dask executors also take ones defined in a notebook):
+
+    >>> from functools import partial
+    >>> run = partial(run_replication, reporters={"pupils_share": lambda m: 0.0})
+    >>> run_ensemble(scenario, plan_runs(scenario, replications=4), run=run)   # doctest: +SKIP
     """
     base = Parameters().replace(**{k: float(v) for k, v in scenario.parameters.items()})
     model_draws = {name: value for name, value in task.drawn.items() if "." not in name}
@@ -46,7 +70,12 @@ def run_replication(scenario: Scenario, task: RunTask, *, horizon: int | None = 
         parameters=parameters,
         horizon=horizon,
         interventions=interventions,
+        person_class=person_class,
+        household_class=household_class,
+        firm_class=firm_class,
+        extra_processes=extra_processes,
     )
+    model.reporters.update(reporters or {})
     frame = model.run()
     frame.insert(0, "seed", np.int64(task.seed))
     frame.insert(0, "replication", task.replication)

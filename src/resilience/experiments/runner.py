@@ -133,6 +133,9 @@ def plan_runs(
 
     When the scenario has shocks, the reference :data:`NO_SHOCK` (the scenario without its shocks and without
     interventions) is run last under the same seeds: resistance and recovery are measured against it.
+
+    >>> tasks = plan_runs(scenario, replications=20, seed=7)   # doctest: +SKIP
+    >>> tasks[0].strategy, tasks[0].replication, tasks[0].seed  # doctest: +SKIP
     """
     n = scenario.run.replications if replications is None else replications
     root = scenario.run.seed if seed is None else seed
@@ -280,6 +283,9 @@ def run_ensemble(
     Raises :class:`EnsembleFailures` if any run raised. For many runs, stream them to disk instead
     (:func:`stream_ensemble` with a :class:`~resilience.experiments.store.RunStore`, or
     :func:`resilience.workflow.run_scenario`).
+
+    >>> rows = run_ensemble(scenario, plan_runs(scenario, replications=8), workers=2)   # doctest: +SKIP
+    >>> rows.groupby("strategy")["population"].describe()                             # doctest: +SKIP
     """
     if executor is None:
         tasks = list(tasks)

@@ -182,7 +182,11 @@ def write_timeseries(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
 
 
 def read_timeseries(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a ``timeseries.parquet``."""
+    """Read a ``timeseries.parquet``.
+
+    >>> rows = read_timeseries("results/demo/timeseries.parquet")   # doctest: +SKIP
+    >>> rows.groupby(["strategy", "year"])["population"].median()   # doctest: +SKIP
+    """
     frame: pd.DataFrame = pq.read_table(path).to_pandas()
     return frame
 

@@ -27,6 +27,11 @@ def effect(
     The range goes into the JSON Schema (``x-range``) and the documentation; values outside it are allowed
     but must stay within the field's hard bounds (``ge``/``le``) when given. ``description_nb`` is the
     description in Norwegian bokmål (``x-description-nb``), for the report in that language.
+
+    >>> class Settings(LeverSettings):                                     # doctest: +SKIP
+    ...     jobs_per_million_nok: float = effect(
+    ...         2.1, 0.0, 4.0, "Oxford Research 2017 — EVIDENCE §4",
+    ...         "New jobs per NOK million a year.", "Nye jobber per million kroner i året.", ge=0)
     """
     return Field(
         default=default,
@@ -97,6 +102,17 @@ class Lever:
     """Base class of interventions. Subclasses set ``name``, ``Settings``, ``titles`` and the effect methods.
 
     ``cost_factor`` (< 1 when the strategy shares knowledge with other municipalities) scales every cost.
+    A new lever, usable from YAML as ``- {lever: ferry, start: 2027}`` once registered:
+
+    >>> class FerrySettings(LeverSettings):                                # doctest: +SKIP
+    ...     attractiveness_gain: float = effect(0.02, 0.0, 0.05, "assumption", "Relative rise.", "Relativ økning.")
+    >>> @register_lever                                                     # doctest: +SKIP
+    ... class Ferry(Lever):
+    ...     name = "ferry"
+    ...     titles = {"nb": "Raskere ferje", "en": "Faster ferry"}
+    ...     Settings = FerrySettings
+    ...     def act(self, model) -> None:
+    ...         model.attractiveness *= 1.0 + self.settings.attractiveness_gain
     """
 
     name: ClassVar[str] = ""

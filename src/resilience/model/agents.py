@@ -30,7 +30,13 @@ __all__ = ["Firm", "Household", "Person"]
 
 
 class Person(mesa.Agent["MunicipalityModel"]):
-    """A resident. Attributes are views of row ``row`` of ``model.persons``."""
+    """A resident. Attributes are views of row ``row`` of ``model.persons``.
+
+    >>> class CautiousPerson(Person):
+    ...     def emigrate(self) -> None:   # e.g. log, or veto, before the household leaves
+    ...         super().emigrate()
+    >>> model = MunicipalityModel(scenario, 1, person_class=CautiousPerson)   # doctest: +SKIP
+    """
 
     def __init__(self, model: MunicipalityModel, row: int) -> None:
         super().__init__(model)
@@ -114,7 +120,11 @@ class Person(mesa.Agent["MunicipalityModel"]):
 
 
 class Household(mesa.Agent["MunicipalityModel"]):
-    """A household: members who live together in one dwelling and migrate together."""
+    """A household: members who live together in one dwelling and migrate together.
+
+    >>> model = MunicipalityModel(scenario, 1, household_class=MyHousehold)   # doctest: +SKIP
+    >>> model.household_agents[0].members                                      # doctest: +SKIP
+    """
 
     def __init__(self, model: MunicipalityModel, row: int) -> None:
         super().__init__(model)
@@ -149,6 +159,9 @@ class Firm(mesa.Agent["MunicipalityModel"]):
 
     ``nonresident_workers`` are jobs held by people who do not live here (commuters, weekly or seasonal
     workers); they are the first to go when the firm shrinks.
+
+    >>> model = MunicipalityModel(scenario, 1, firm_class=MyFirm)   # doctest: +SKIP
+    >>> [(f.name, f.target_jobs) for f in model.firms if f.open]   # doctest: +SKIP
     """
 
     def __init__(

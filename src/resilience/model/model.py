@@ -79,10 +79,17 @@ class MunicipalityModel(mesa.Model):
         seed: a root seed or a :class:`numpy.random.SeedSequence`; every random number of the run flows from it.
         parameters: parameter values (default: the scenario's ``parameters`` over the defaults).
         population: the initial population (default: SSB 07459 for the scenario's municipality and base year).
-        person_class, household_class, firm_class: agent classes to use (subclasses of the defaults).
+        person_class: the agent class of persons (a subclass of the default).
+        household_class: the agent class of households (a subclass of the default).
+        firm_class: the agent class of firms (a subclass of the default).
         horizon: last simulated year (default: the scenario's ``run.horizon``).
         extra_processes: more yearly processes, by the schedule point (:data:`PROCESS_NAMES`) they run after.
         interventions: the strategy's interventions (:mod:`resilience.levers` builds them from a scenario).
+
+    >>> from resilience.config import load_scenario
+    >>> model = MunicipalityModel(load_scenario("scenarios/traena.yaml"), seed=1, horizon=2030)  # doctest: +SKIP
+    >>> rows = model.run()              # one row a year: resilience.model.COLUMNS   # doctest: +SKIP
+    >>> rows[["year", "population", "employed"]].tail(2)                              # doctest: +SKIP
     """
 
     def __init__(

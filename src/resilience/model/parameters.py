@@ -80,7 +80,14 @@ def _p(default: float, low: float, high: float, unit: str, source: str, descript
 
 @dataclass(frozen=True)
 class Parameters:
-    """All behavioural parameters of the model (one frozen value object per replication)."""
+    """All behavioural parameters of the model (one frozen value object per replication).
+
+    >>> p = Parameters().replace(out_migration_scale=1.2)
+    >>> p.out_migration_scale
+    1.2
+    >>> Parameters.spec("local_multiplier").low, Parameters.spec("local_multiplier").high
+    (0.0, 1.0)
+    """
 
     # --- demography --------------------------------------------------------------------------------
     total_fertility_rate: float = _p(

@@ -314,7 +314,10 @@ def _scaled(timeseries: pd.DataFrame, column: str, divisor: float) -> pd.DataFra
 
 def population_figure(timeseries: pd.DataFrame, context: ReportContext) -> go.Figure:
     """SSB's real population, then each strategy's fan (median, 50 % and 90 % of the replications); the
-    no-shock reference as a grey dashed median; the shock year marked."""
+    no-shock reference as a grey dashed median; the shock year marked.
+
+    >>> population_figure(read_timeseries("results/demo/timeseries.parquet"), context).show()  # doctest: +SKIP
+    """
     lang = context.lang
     figure = go.Figure()
     history = context.history

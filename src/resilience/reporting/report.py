@@ -140,7 +140,11 @@ class FigureOut:
 
 
 def build_figures(timeseries: pd.DataFrame, context: ReportContext) -> list[FigureOut]:
-    """Every figure of the report, built, with its element id (``fig-…``), title and caption."""
+    """Every figure of the report, built, with its element id (``fig-…``), title and caption.
+
+    >>> figures = build_figures(read_timeseries("results/demo/timeseries.parquet"), context)  # doctest: +SKIP
+    >>> [f.id for f in figures]                                                                # doctest: +SKIP
+    """
     lang = context.lang
     return [
         FigureOut(

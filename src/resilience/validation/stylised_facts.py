@@ -435,7 +435,10 @@ def run_validation(
     overrides: Mapping[str, float] | None = None,
     facts: Sequence[StylisedFact] | None = None,
 ) -> list[CheckResult]:
-    """Run the validation experiment once and every stylised fact on it (``overrides``: parameter values)."""
+    """Run the validation experiment once and every stylised fact on it (``overrides``: parameter values).
+
+    >>> print(format_results(run_validation(workers=2)))   # doctest: +SKIP
+    """
     runs = simulate(workers=workers, replications=replications, overrides=overrides)
     return [fact(runs) for fact in (STYLISED_FACTS if facts is None else facts)]
 
