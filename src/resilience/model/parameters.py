@@ -575,8 +575,10 @@ class Parameters:
         80_000.0,
         "NOK per resident",
         "Assumption: per-capita block grant with small-municipality supplement (KMD Grønt hefte)",
-        "General block grant per resident; children and the old weigh more (cost key).",
-        "Rammetilskudd fra staten per innbygger; barn og eldre teller mer (kostnadsnøkkelen).",
+        "General block grant per resident, the same for every age (the age-weighted cost key is not modelled; "
+        "children and the old show up in the costs instead).",
+        "Rammetilskudd fra staten per innbygger, likt for alle aldre (kostnadsnøkkelens aldersvekter er ikke "
+        "modellert; barn og eldre slår ut i kostnadene i stedet).",
     )
 
     cost_per_child_1_5_nok: float = _p(
