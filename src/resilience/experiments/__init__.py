@@ -20,6 +20,14 @@ from resilience.experiments.runner import (
     stream_ensemble,
 )
 from resilience.experiments.seeds import replication_seeds, uncertainty_sequence
+from resilience.experiments.sensitivity import (
+    Outcome,
+    morris_indices,
+    run_sensitivity,
+    sensitivity_problem,
+    sensitivity_tasks,
+    sobol_indices,
+)
 from resilience.experiments.store import (
     COMPARISON,
     FAILURES,
@@ -54,6 +62,7 @@ __all__ = [
     "EnsembleFailures",
     "EnsembleOutcome",
     "ExecutorKind",
+    "Outcome",
     "ReplicationFunction",
     "ResultsExistError",
     "RunFailure",
@@ -67,6 +76,7 @@ __all__ = [
     "draw_uncertainties",
     "execute_task",
     "executor_capacity",
+    "morris_indices",
     "open_executor",
     "plan_runs",
     "prepare_results_dir",
@@ -74,6 +84,10 @@ __all__ = [
     "replication_seeds",
     "run_ensemble",
     "run_replication",
+    "run_sensitivity",
+    "sensitivity_problem",
+    "sensitivity_tasks",
+    "sobol_indices",
     "sort_timeseries",
     "stream_ensemble",
     "uncertainty_sequence",
