@@ -34,6 +34,10 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+#: Top layers: they wire the others together and nothing imports them (the CLI only inside a command).
+TOP = {"explore"}
+
+
 def _modules() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
 
@@ -53,3 +57,22 @@ def test_layers_import_only_lower_layers(layer):
             if parts[0] != "resilience" or len(parts) < 2 or parts[1] == layer:
                 continue
             assert parts[1] in ALLOWED[layer], f"{path.relative_to(PACKAGE)} imports {name}"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_nothing_imports_a_top_layer(path):
+    parts = path.relative_to(PACKAGE).parts
+    if parts[0] in TOP or parts == ("cli.py",):
+        return
+    for name in _imports(path):
+        bits = name.split(".")
+        assert not (bits[0] == "resilience" and len(bits) > 1 and bits[1] in TOP), f"{path} imports {name}"
+
+
+def test_the_cli_imports_the_explorer_only_inside_its_command():
+    tree = ast.parse((PACKAGE / "cli.py").read_text(encoding="utf-8"))
+    top_level = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    assert not any(
+        (node.module or "").startswith("resilience.explore") if isinstance(node, ast.ImportFrom) else False
+        for node in top_level
+    )

@@ -408,6 +408,62 @@ def validate(scenario: Path) -> None:
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (this machine only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to serve on.")
+@click.option("--no-browser", is_flag=True, help="Do not open the page in a web browser.")
+@click.option(
+    "--fetch-assets",
+    is_flag=True,
+    help="Fetch Solara's browser assets once from the npm registry (checked against its checksums); "
+    "afterwards it runs offline.",
+)
+@_handle_errors
+def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets: bool) -> None:
+    """Open a workshop explorer of SCENARIO: sliders for a strategy's levers and the uncertainties, live fans.
+
+    Every change re-runs the strategy and baseline with the same random numbers (8 replications by
+    default) and redraws the population fan and the paired difference. Serves on localhost; Ctrl-C stops it.
+    """
+    from resilience.workflow import load_checked
+
+    load_checked(scenario)  # bad input: exit 2 with one line per problem, before anything starts
+    from importlib.util import find_spec
+
+    # Solara reads its settings when imported: only look for it here; the server configures, then imports it.
+    if find_spec("solara") is None or find_spec("uvicorn") is None:
+        click.echo(
+            "error: the explorer needs Solara: install the `explore` extra (uv sync --extra explore, "
+            "or pip install 'resilience[explore]')",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    from resilience.explore import AssetsError, assets_dir, missing_assets
+    from resilience.explore import fetch_assets as fetch
+    from resilience.explore._server import serve
+
+    directory = assets_dir()
+    if fetch_assets:
+        try:
+            fetch(directory)
+        except AssetsError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    if missing := missing_assets(directory):
+        click.echo(
+            f"error: Solara's browser assets ({', '.join(missing)}) are not in {directory}; fetch them once with "
+            f"`resilience explore {scenario} --fetch-assets` (npm registry), then the explorer runs offline",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+
+    def ready(url: str) -> None:
+        click.echo(f"Explorer of {scenario} at {url} (Ctrl-C stops it)")
+
+    serve(scenario, directory, host=host, port=port, on_ready=ready, open_browser=not no_browser)
+
+
+@main.command()
 @click.argument("lever", required=False)
 @_handle_errors
 def levers(lever: str | None) -> None:
