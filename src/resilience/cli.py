@@ -497,6 +497,35 @@ def schema() -> None:
     click.echo(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--strategy", default="baseline", show_default=True, help="Strategy to run (or no_shock).")
+@click.option("--seed", type=int, default=None, help="Model seed (default: the scenario's run.seed).")
+@click.option("--horizon", type=int, default=None, help="Last simulated year (default: the scenario's).")
+@click.option("--sort", type=click.Choice(["cumulative", "tottime", "ncalls"]), default="cumulative", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=25, show_default=True, help="Functions listed.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Save the raw .prof.")
+@_handle_errors
+def profile(
+    scenario: Path, strategy: str, seed: int | None, horizon: int | None, sort: str, limit: int, out: Path | None
+) -> None:
+    """Show where one run of SCENARIO spends its time: by point of the yearly schedule, then by function."""
+    from resilience.profiling import profile_run
+    from resilience.workflow import load_checked
+
+    loaded = load_checked(scenario)
+    try:
+        result = profile_run(loaded, strategy=strategy, seed=seed, horizon=horizon, sort=sort, limit=limit, out=out)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(result.table())
+    click.echo("")
+    click.echo(result.functions.strip())
+    if out is not None:
+        click.echo(f"Raw profile in {out} (e.g. python -m pstats {out}, or snakeviz)")
+
+
 @main.command("validate-model")
 @click.option("--workers", type=click.IntRange(1, 512), default=2, show_default=True, help="Local processes.")
 @_handle_errors
