@@ -86,16 +86,28 @@ def check_model_invariants(model: MunicipalityModel) -> None:
             households=int(present_hh.size),
         )
 
-    # Network: nodes are exactly the residents, and the tie counts mirror the degrees.
-    graph = model.network.graph
-    if graph.number_of_nodes() != residents.size or not all(int(r) in graph for r in residents):
+    # Network: nodes are exactly the residents, every tie is recorded at both ends between two of them, and the
+    # tie counts mirror the degrees.
+    network = model.network
+    nodes = network.nodes()
+    if network.number_of_nodes() != residents.size or not np.array_equal(nodes, residents):
         _fail(
             "network nodes are not the residents",
             year=model.year,
-            nodes=graph.number_of_nodes(),
+            nodes=network.number_of_nodes(),
             residents=int(residents.size),
         )
-    degrees = np.array([graph.degree(int(r)) for r in residents], dtype=np.int64)
+    indptr, indices = network.adjacency()
+    sources = np.repeat(np.arange(indptr.size - 1, dtype=np.int64), np.diff(indptr))
+    targets = indices.astype(np.int64)
+    if targets.size and not pt.present[targets].all():
+        _fail("network ties to a non-resident", year=model.year, count=int((~pt.present[targets]).sum()))
+    span = max(indptr.size - 1, 1)
+    forward = sources * span + targets
+    backward = np.sort(targets * span + sources)
+    if (targets == sources).any() or not np.array_equal(forward, backward) or (np.diff(forward) <= 0).any():
+        _fail("network ties are not symmetric, sorted and without self-ties", year=model.year)
+    degrees = network.degree(residents)
     if not np.array_equal(degrees, pt.ties[residents].astype(np.int64)):
         _fail("tie counts differ from network degrees", year=model.year)
 

@@ -61,3 +61,16 @@ def test_detects_a_departed_person_still_in_the_network(model):
     model.persons.status[row] = Status.RETIRED
     with pytest.raises(InvariantError):
         check_model_invariants(model)
+
+
+def test_detects_a_tie_recorded_at_one_end_only(model):
+    from bisect import insort
+
+    residents = model.persons.resident_rows().tolist()
+    a = residents[0]
+    b = next(r for r in residents[1:] if not model.network.has_tie(a, r))
+    insort(model.network._adj[a], b << 3)  # a one-sided "tie", with the tie count kept in step
+    model.network._csr = None
+    model.persons.ties[a] += 1
+    with pytest.raises(InvariantError, match="symmetric"):
+        check_model_invariants(model)
