@@ -37,20 +37,24 @@ def step(model: MunicipalityModel) -> None:
         assert agent is not None
         agent.die()
 
-    for mother in mothers.tolist():
-        household = int(pt.household[mother])
-        boy = rng.random() < model.params.share_boys_at_birth
-        rows = model.add_persons(
-            np.array([0]),
-            np.array([Sex.MALE if boy else Sex.FEMALE]),
-            household,
+    # Newborns join their mothers' households, all at once, each tied to every member (twins included).
+    if mothers.size:
+        households = pt.household[mothers].astype(np.int64)
+        boy = rng.random(mothers.size) < model.params.share_boys_at_birth
+        babies = model.add_persons(
+            np.zeros(mothers.size, dtype=np.int64),
+            np.where(boy, Sex.MALE, Sex.FEMALE),
+            households,
             born_here=True,
-            with_parents=np.array([True]),
+            with_parents=np.ones(mothers.size, dtype=bool),
         )
-        hh = model.household_agents[household]
-        assert hh is not None
-        for member in hh.members:
-            model.network.tie(int(rows[0]), member, "household")
+        agents = model.household_agents
+        members = [agents[h].members for h in households.tolist()]
+        model.network.tie_many(
+            np.repeat(babies, [len(m) for m in members]),
+            np.fromiter((r for m in members for r in m), dtype=np.int64),
+            "household",
+        )
     model.flows["births"] += int(mothers.size)
 
     # Ageing (newborns are 0 on 1 January of next year, so they are not aged).
@@ -79,9 +83,14 @@ def _leave_home(model: MunicipalityModel) -> None:
     age = pt.age[residents]
     candidates = residents[pt.with_parents[residents] & (age >= 18) & (age <= 34)]
     leaving = candidates[rng.random(candidates.size) < model.params.leave_home_hazard]
+    if leaving.size == 0:
+        return
+    vacant = model.dwellings.vacant_available().size
     for row in leaving.tolist():
-        if model.dwellings.vacant_available().size == 0:
+        # Each move takes one vacant dwelling; recount only when the count says they may have run out.
+        if vacant <= 0 and (vacant := model.dwellings.vacant_available().size) == 0:
             break
+        vacant -= 1
         agent = model.person_agents[row]
         assert agent is not None
         agent.leave_home()

@@ -61,15 +61,17 @@ def step(model: MunicipalityModel) -> None:
     expected = p.new_firm_rate * working_age / 1000.0 * model.entrepreneurship
     status = pt.status[residents]
     eligible = residents[(age >= 25) & (age <= 60) & ((status == Status.EMPLOYED) | (status == Status.UNEMPLOYED))]
-    for _ in range(int(rng.poisson(expected))):
-        if eligible.size == 0:
-            break
-        weights = np.where(pt.status[eligible] == Status.UNEMPLOYED, 2.0, 1.0)
-        founder = int(rng.choice(eligible, p=weights / weights.sum()))
-        eligible = eligible[eligible != founder]
-        sector = "tourism" if rng.random() < p.new_firm_tourism_share else "local_services"
-        jobs = int(rng.integers(1, 4))
-        firm = create_firm(model, f"New firm {model.year}-{len(model.firms)}", sector, jobs, founded=model.year)
+    # Founders are drawn at once, without replacement, in proportion to their weights.
+    founders_wanted = min(int(rng.poisson(expected)), eligible.size)
+    if founders_wanted == 0:
+        return
+    weights = np.where(pt.status[eligible] == Status.UNEMPLOYED, 2.0, 1.0)
+    founders = rng.choice(eligible, size=founders_wanted, replace=False, p=weights / weights.sum())
+    tourism = rng.random(founders_wanted) < p.new_firm_tourism_share
+    jobs = rng.integers(1, 4, size=founders_wanted)
+    for founder, in_tourism, size in zip(founders.tolist(), tourism.tolist(), jobs.tolist(), strict=True):
+        sector = "tourism" if in_tourism else "local_services"
+        firm = create_firm(model, f"New firm {model.year}-{len(model.firms)}", sector, size, founded=model.year)
         old = int(pt.employer[founder])
         if old >= 0:
             model.firms[old].note_departure()

@@ -1,7 +1,8 @@
 """Build the initial state from the real population: households, dwellings, jobs and ties.
 
 SSB's table gives persons by single-year age and sex only; households, the labour market and the network are
-synthesised from it with the parameters' shares, reproducibly from the ``init`` random stream.
+synthesised from it with the parameters' shares, reproducibly from the ``init`` random stream. Every step is
+drawn for all persons at once (numpy); only the pairing of couples walks through the women, on plain counts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from resilience.model.state import Sex, Status
 if TYPE_CHECKING:
     from resilience.model.model import MunicipalityModel
 
-__all__ = ["build_initial_state"]
+__all__ = ["build_initial_state", "household_pairs", "make_friends"]
+
+#: Age windows (relative to the woman) in which a partner is sought: first the close one, then the wider one.
+_PARTNER_WINDOWS = ((-3, 7), (-8, 12))
 
 
 def _expand(population: Population) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -33,64 +37,147 @@ def _expand(population: Population) -> tuple[NDArray[np.int64], NDArray[np.int64
     return ages.astype(np.int64), sexes.astype(np.int64)
 
 
-def _pick(rng: np.random.Generator, candidates: NDArray[np.int64]) -> int | None:
-    return int(rng.choice(candidates)) if candidates.size else None
+def _couples(
+    rng: np.random.Generator, ages: NDArray[np.int64], female: NDArray[np.bool_], share: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Women 20–79 (in random order, each with probability ``share``) take a free man of about their age.
+
+    The man is uniform among the free men in the first window that has any: men of one age are exchangeable,
+    so an age is drawn in proportion to its free men, then the next man of that age in a random order.
+    """
+    women = rng.permutation(np.flatnonzero(female & (ages >= 20) & (ages < 80)))
+    women = women[rng.random(women.size) < share]
+    u = rng.random(women.size)
+    men = rng.permutation(np.flatnonzero(~female & (ages >= 18)))
+    men = men[np.argsort(ages[men], kind="stable")]
+    top = int(ages.max()) + 1 if ages.size else 1
+    free = np.bincount(ages[men], minlength=top).tolist()
+    next_of_age = np.concatenate(([0], np.cumsum(free)[:-1])).tolist()
+    men_list = men.tolist()
+    wives: list[int] = []
+    husbands: list[int] = []
+    for w, w_age, x in zip(women.tolist(), ages[women].tolist(), u.tolist(), strict=True):
+        for low, high in _PARTNER_WINDOWS:
+            lo, hi = max(w_age + low, 0), min(w_age + high, top - 1)
+            total = sum(free[lo : hi + 1])
+            if total == 0:
+                continue
+            k = int(x * total)
+            age = lo
+            while k >= free[age]:
+                k -= free[age]
+                age += 1
+            free[age] -= 1
+            husbands.append(men_list[next_of_age[age]])
+            next_of_age[age] += 1
+            wives.append(w)
+            break
+    return np.array(wives, dtype=np.int64), np.array(husbands, dtype=np.int64)
+
+
+def _in_range(
+    rng: np.random.Generator, sorted_ages: NDArray[np.int64], low: NDArray[np.int64], high: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """For each query, the bounds [lo, hi) of ``sorted_ages`` within [low, high] and a uniform index in them."""
+    lo = np.searchsorted(sorted_ages, low, side="left")
+    hi = np.searchsorted(sorted_ages, high, side="right")
+    pick = lo + (rng.random(low.size) * (hi - lo)).astype(np.int64)
+    return hi - lo, np.minimum(pick, max(sorted_ages.size - 1, 0))
 
 
 def _households(
     model: MunicipalityModel, ages: NDArray[np.int64], sexes: NDArray[np.int64]
-) -> tuple[list[list[int]], NDArray[np.bool_]]:
-    """Group persons (indices into ``ages``) into households; also return who lives with parents."""
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.bool_]]:
+    """Group persons (indices into ``ages``) into households.
+
+    Returns the persons in household order (each household's head first, then a partner, then children in
+    the order they joined), the start of each household in that order, and who lives with parents.
+    """
     rng = model.streams["init"]
     p = model.params
     n = ages.size
-    unit_of = np.full(n, -1, dtype=np.int64)
-    with_parents = np.zeros(n, dtype=bool)
-    units: list[list[int]] = []
     female = sexes == Sex.FEMALE
+    unit_of = np.full(n, -1, dtype=np.int64)
+    rank = np.zeros(n, dtype=np.int64)  # position within the household
+    with_parents = np.zeros(n, dtype=bool)
 
     # Couples: women 20–79 find a partner among free men of about their age (men ≈ 2 years older).
-    free_man = (~female) & (ages >= 18)
-    for w in rng.permutation(np.flatnonzero(female & (ages >= 20) & (ages < 80))).tolist():
-        if rng.random() >= p.share_adults_in_couples:
-            continue
-        for low, high in ((-3, 7), (-8, 12)):
-            man = _pick(rng, np.flatnonzero(free_man & (ages >= ages[w] + low) & (ages <= ages[w] + high)))
-            if man is not None:
-                free_man[man] = False
-                unit_of[[w, man]] = len(units)
-                units.append([w, man])
-                break
+    wives, husbands = _couples(rng, ages, female, p.share_adults_in_couples)
+    unit_of[wives] = np.arange(wives.size)
+    unit_of[husbands] = np.arange(wives.size)
+    rank[husbands] = 1
 
     # Some young adults 18–24 still live with their parents (decided before they could head a home).
     stays = (unit_of < 0) & (ages >= 18) & (ages <= 24) & (rng.random(n) < p.young_adults_at_home_share)
-    for a in np.flatnonzero(unit_of < 0).tolist():
-        if ages[a] >= 18 and not stays[a]:
-            unit_of[a] = len(units)
-            units.append([a])
+    singles = np.flatnonzero((unit_of < 0) & (ages >= 18) & ~stays)
+    unit_of[singles] = wives.size + np.arange(singles.size)
+    heads = np.concatenate([wives, singles])
+    couple = np.arange(heads.size) < wives.size
 
-    # Children (and young adults who stay) join a household with a mother 20–44 years older, couples first.
-    heads = np.array([u[0] for u in units], dtype=np.int64)
-    couple = np.array([len(u) == 2 for u in units], dtype=bool)
-    for c in rng.permutation(np.flatnonzero(unit_of < 0)).tolist():
-        gap = ages[heads] - ages[c]
-        mothers = female[heads] & (gap >= 18) & (gap <= 45)
-        candidates = np.flatnonzero(mothers & couple)
-        if candidates.size == 0 or rng.random() < p.single_parent_share:
-            candidates = np.flatnonzero(mothers) if np.any(mothers) else candidates
-        if candidates.size == 0:
-            candidates = np.flatnonzero(gap >= 18)
-        if candidates.size == 0:
-            unit_of[c] = len(units)
-            units.append([c])
-            heads = np.append(heads, c)
-            couple = np.append(couple, False)
-            continue
-        unit = int(rng.choice(candidates))
-        units[unit].append(c)
-        unit_of[c] = unit
-        with_parents[c] = True
-    return units, with_parents
+    # Children (and young adults who stay) join a household with a mother 18–45 years older, couples first
+    # (unless single mothers are drawn), else any head at least 18 years older, else live on their own.
+    children = rng.permutation(np.flatnonzero(unit_of < 0))
+    child_age = ages[children]
+    head_age = ages[heads]
+    mother = female[heads]
+    unit = np.full(children.size, -1, dtype=np.int64)
+    single_mother = rng.random(children.size) < p.single_parent_share
+    for pool, use in (
+        (mother & couple, ~single_mother),
+        (mother, np.ones(children.size, dtype=bool)),
+    ):
+        candidates = np.flatnonzero(pool)
+        order = candidates[np.argsort(head_age[candidates], kind="stable")]
+        count, pick = _in_range(rng, head_age[order], child_age + 18, child_age + 45)
+        take = use & (unit < 0) & (count > 0)
+        unit[take] = order[pick[take]] if order.size else unit[take]
+    order = np.argsort(head_age, kind="stable")
+    count, pick = _in_range(rng, head_age[order], child_age + 18, np.full(children.size, 10_000))
+    take = (unit < 0) & (count > 0)
+    unit[take] = order[pick[take]] if order.size else unit[take]
+    with_parents[children] = unit >= 0
+    alone = unit < 0
+    unit[alone] = heads.size + np.arange(int(alone.sum()))
+    unit_of[children] = unit
+    rank[children] = 2 + np.arange(children.size)  # join order: the random order of the children
+
+    person_order = np.lexsort((rank, unit_of))
+    sizes = np.bincount(unit_of, minlength=heads.size + int(alone.sum()))
+    starts = np.cumsum(sizes) - sizes
+    return person_order, starts, with_parents
+
+
+def household_pairs(starts: NDArray[np.int64], sizes: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Every pair (a, b), a < b, of positions within the same household, households laid out contiguously.
+
+    ``starts`` and ``sizes`` give each household's first position and its number of members.
+    """
+    total = int(sizes.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    size_of = np.repeat(sizes, sizes)
+    position = np.arange(total, dtype=np.int64) - np.repeat(starts - starts[0], sizes)
+    base = np.arange(total, dtype=np.int64) + int(starts[0])
+    first = [base[position + d < size_of] for d in range(1, int(sizes.max()))]
+    if not first:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(first), np.concatenate([f + d for d, f in enumerate(first, start=1)])
+
+
+def _choose_others(rng: np.random.Generator, size: int, k: int) -> NDArray[np.int64]:
+    """For each of ``size`` members, ``k`` distinct others (positions 0..size−1, never the member itself)."""
+    if size - 1 <= 4 * k or size <= 64:
+        keys = rng.random((size, size - 1))
+        offsets = np.argsort(keys, axis=1)[:, :k] + 1
+    else:
+        offsets = rng.integers(1, size, size=(size, k))
+        while True:
+            s = np.sort(offsets, axis=1)
+            bad = np.flatnonzero((s[:, 1:] == s[:, :-1]).any(axis=1))
+            if bad.size == 0:
+                break
+            offsets[bad] = rng.integers(1, size, size=(bad.size, k))
+    return np.asarray((np.arange(size)[:, None] + offsets) % size, dtype=np.int64)
 
 
 def build_initial_state(model: MunicipalityModel, population: Population) -> None:
@@ -99,7 +186,9 @@ def build_initial_state(model: MunicipalityModel, population: Population) -> Non
     p = model.params
     scenario = model.config
     ages, sexes = _expand(population)
-    units, with_parents = _households(model, ages, sexes)
+    order, starts, with_parents = _households(model, ages, sexes)
+    n_units = starts.size
+    sizes = np.diff(np.append(starts, ages.size))
 
     # Labour status by age; participants get jobs below.
     status = np.full(ages.size, Status.OUT_OF_LABOUR_FORCE, dtype=np.int64)
@@ -116,49 +205,47 @@ def build_initial_state(model: MunicipalityModel, population: Population) -> Non
 
     # Households in dwellings, plus the vacant dwellings newcomers can move into.
     dwellings = model.config.municipality.dwellings
-    vacant = round(p.initial_vacant_share * len(units))
+    vacant = round(p.initial_vacant_share * n_units)
     if dwellings is not None and dwellings.vacant is not None:
         vacant = dwellings.vacant
     elif dwellings is not None and dwellings.total is not None:
-        vacant = max(0, dwellings.total - len(units))
-    homes = model.add_dwellings(len(units))
+        vacant = max(0, dwellings.total - n_units)
+    homes = model.add_dwellings(n_units)
     model.add_dwellings(vacant)
-    row_of = np.empty(ages.size, dtype=np.int64)
-    for unit, home in zip(units, homes.tolist(), strict=True):
-        head_age = int(ages[unit[0]])
-        owner = rng.random() < (p.home_ownership_rate if head_age >= 30 else p.home_ownership_rate / 2)
-        hh = model.add_household(home, owner=bool(owner))
-        members = np.array(unit, dtype=np.int64)
-        rows = model.add_persons(
-            ages[members],
-            sexes[members],
-            hh,
-            born_here=False,
-            status=status[members],
-            with_parents=with_parents[members],
-        )
-        row_of[members] = rows
-        model.network.tie_all(rows.tolist(), "household")
+    head_age = ages[order[starts]] if n_units else np.empty(0, dtype=np.int64)
+    owner = rng.random(n_units) < np.where(head_age >= 30, p.home_ownership_rate, p.home_ownership_rate / 2)
+    households = model.add_households(homes, owner=owner)
+    rows = model.add_persons(
+        ages[order],
+        sexes[order],
+        np.repeat(households, sizes),
+        born_here=born_here[order],
+        status=status[order],
+        with_parents=with_parents[order],
+    )
+    a, b = household_pairs(rows[starts] if n_units else starts, sizes)
+    model.network.tie_many(a, b, "household")
     pt = model.persons
-    pt.born_here[row_of] = born_here
-    pt.years_here[row_of] = np.where(born_here, ages, rng.integers(0, np.maximum(ages - 17, 1)))
+    age_of_row = pt.age[rows].astype(np.int64)
+    pt.years_here[rows] = np.where(pt.born_here[rows], age_of_row, rng.integers(0, np.maximum(age_of_row - 17, 1)))
     model.diaspora = p.diaspora_per_resident * ages.size
 
     # Firms from the scenario; job slots are dealt out at random to the residents who look for work.
-    from resilience.model.firms import create_firm
+    from resilience.model.firms import create_firm, sector_code
 
     for employer in scenario.employers:
         create_firm(model, employer.name, str(employer.sector), employer.jobs, cornerstone=employer.cornerstone)
-    seekers = pt.resident_rows()[pt.status[pt.resident_rows()] == Status.UNEMPLOYED]
+    residents = pt.resident_rows()
+    seekers = residents[pt.status[residents] == Status.UNEMPLOYED]
     seekers = rng.permutation(seekers)
     seekers = seekers[round(p.initial_unemployment_rate * seekers.size) :]
     slots = rng.permutation(np.repeat(np.arange(len(model.firms)), [f.initial_jobs for f in model.firms]))
     filled = min(slots.size, seekers.size)
-    for row, firm_index in zip(np.sort(seekers[:filled]).tolist(), slots[:filled].tolist(), strict=True):
-        firm = model.firms[firm_index]
-        pt.employer[row] = firm.index
-        pt.status[row] = Status.EMPLOYED
-        pt.sector[row] = _sector_code(firm.sector)
+    hired, firm_of = np.sort(seekers[:filled]), slots[:filled]
+    codes = np.array([sector_code(f.sector) for f in model.firms], dtype=np.int64)
+    pt.employer[hired] = firm_of
+    pt.status[hired] = Status.EMPLOYED
+    pt.sector[hired] = codes[firm_of] if firm_of.size else pt.sector[hired]
     counts = model.employees()
     for firm in model.firms:
         firm.nonresident_workers = firm.initial_jobs - int(counts[firm.index])
@@ -168,17 +255,10 @@ def build_initial_state(model: MunicipalityModel, population: Population) -> Non
     for firm in model.firms:
         staff = np.flatnonzero(pt.present[: pt.n] & (pt.employer[: pt.n] == firm.index))
         k = min(round(p.coworker_ties), staff.size - 1)
-        for row in staff.tolist() if k > 0 else []:
-            others = staff[staff != row]
-            for other in network_rng.choice(others, size=k, replace=False).tolist():
-                model.network.tie(row, int(other), "work")
+        if k > 0:
+            others = staff[_choose_others(network_rng, staff.size, k)]
+            model.network.tie_many(np.repeat(staff, k), others.ravel(), "work")
     make_friends(model, pt.resident_rows())
-
-
-def _sector_code(sector: str) -> int:
-    from resilience.model.firms import sector_code
-
-    return sector_code(sector)
 
 
 def _friend_pool(model: MunicipalityModel) -> tuple[NDArray[np.int64], NDArray[np.int16]]:
@@ -199,22 +279,23 @@ def make_friends(model: MunicipalityModel, rows: NDArray[np.int64]) -> None:
 
     Each new tie adds one to both ends, so the mean number of friendship ties is ≈ ``friends_per_person``.
     Candidates come from the residents at the start of the year (those who have left since are skipped).
+    All of ``rows`` are served at once: a Poisson number of friends each, drawn uniformly from the age window.
     """
     rng = model.streams["network"]
     pt = model.persons
     sorted_rows, sorted_ages = _friend_pool(model)
-    if sorted_rows.size < 2:
+    rows = np.asarray(rows, dtype=np.int64)
+    if sorted_rows.size < 2 or rows.size == 0:
         return
-    per_person = model.params.friends_per_person / 2
-    for row in rows.tolist():
-        age = int(pt.age[row])
-        if age < 10:
-            continue
-        lo = int(np.searchsorted(sorted_ages, age - 5, side="left"))
-        hi = int(np.searchsorted(sorted_ages, age + 5, side="right"))
-        if hi - lo < 2:
-            continue
-        for _ in range(int(rng.poisson(per_person))):
-            other = int(sorted_rows[rng.integers(lo, hi)])
-            if pt.present[other]:
-                model.network.tie(row, other, "friend")
+    age = pt.age[rows].astype(np.int64)
+    lo = np.searchsorted(sorted_ages, age - 5, side="left")
+    hi = np.searchsorted(sorted_ages, age + 5, side="right")
+    keep = (age >= 10) & (hi - lo >= 2)
+    rows, lo, hi = rows[keep], lo[keep], hi[keep]
+    count = rng.poisson(model.params.friends_per_person / 2, size=rows.size)
+    who = np.repeat(np.arange(rows.size), count)
+    if who.size == 0:
+        return
+    others = sorted_rows[rng.integers(lo[who], hi[who])]
+    present = pt.present[others]
+    model.network.tie_many(rows[who][present], others[present], "friend")

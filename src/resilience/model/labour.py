@@ -88,6 +88,49 @@ def _staff_by_firm(model: MunicipalityModel) -> list[NDArray[np.int64]]:
     return [working[bounds[i] : bounds[i + 1]] for i in range(len(model.firms))]
 
 
+def _seekers(model: MunicipalityModel) -> NDArray[np.int64]:
+    """Residents looking for a job (unemployed, 16–66), ascending."""
+    pt = model.persons
+    residents = pt.resident_rows()
+    age = pt.age[residents]
+    seekers: NDArray[np.int64] = residents[(pt.status[residents] == Status.UNEMPLOYED) & (age >= 16) & (age <= 66)]
+    return seekers
+
+
+def _neighbours_of(indptr: NDArray[np.int64], indices: NDArray[np.int32], rows: NDArray[np.int64]) -> NDArray[np.int32]:
+    """All neighbours of ``rows`` in a CSR snapshot, concatenated (with repeats)."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.empty(0, dtype=np.int32)
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return indices[offsets + np.arange(total)]
+
+
+#: Newcomers among the job seekers above which hiring takes a fresh snapshot of the network.
+_STALE_SEEKERS = 32
+
+
+def _knows_staff(
+    model: MunicipalityModel,
+    snapshot: tuple[NDArray[np.int64], NDArray[np.int32]],
+    seekers: NDArray[np.int64],
+    staff: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """Which ``seekers`` have a tie to one of ``staff`` (the firm's workers at the start of hiring).
+
+    The start-of-hiring snapshot is exact for everyone who was a person then: during hiring, the only ties
+    made to them are friendships with newcomers (who are on no firm's starting staff), and ties among a firm's
+    own workers. Newcomers looking for work are looked up in the live network.
+    """
+    indptr, indices = snapshot
+    known = np.isin(seekers, _neighbours_of(indptr, indices, staff[staff < indptr.size - 1]))
+    for i in np.flatnonzero(seekers >= indptr.size - 1).tolist():
+        known[i] = bool(np.isin(model.network.neighbours(int(seekers[i])), staff).any())
+    return known
+
+
 def layoffs_and_hiring(model: MunicipalityModel) -> None:
     """Each open firm moves its workforce to its target.
 
@@ -99,12 +142,14 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
     recruitment from outside. Finally, off an island, each resident still looking finds a job within
     commuting reach with probability ``commuting_share``.
     """
-    from resilience.model.migration import move_in
+    from resilience.model.migration import recruit_households
 
     rng = model.streams["labour"]
     p = model.params
     pt = model.persons
     staff = _staff_by_firm(model)
+    snapshot = model.network.adjacency()
+    seekers: NDArray[np.int64] | None = None  # None: to be recomputed (layoffs and newcomers change who looks)
     for firm in list(model.firms):
         if not firm.open:
             continue
@@ -112,14 +157,17 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
         current = staff[firm.index].size + firm.nonresident_workers
         if current > desired:
             model.lay_off(firm, current - desired)
+            seekers = None
             continue
         vacancies = desired - current
         if vacancies == 0:
             continue
-        residents = pt.resident_rows()
-        seekers = residents[
-            (pt.status[residents] == Status.UNEMPLOYED) & (pt.age[residents] >= 16) & (pt.age[residents] <= 66)
-        ]
+        if seekers is None:
+            seekers = _seekers(model)
+            # Newcomers are looked up one by one in the live network; when there are many (a large
+            # municipality), a fresh snapshot of the live network is cheaper, and just as exact.
+            if int((seekers >= snapshot[0].size - 1).sum()) > _STALE_SEEKERS:
+                snapshot = model.network.adjacency()
         colleagues = staff[firm.index]
         reserved = int(rng.binomial(vacancies, firm.outside_hiring_share)) if firm.outside_hiring_share else 0
         vacancies -= reserved
@@ -129,17 +177,13 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
             fits = (pt.sector[seekers] == sector_code(firm.sector)) | pt.retrained[seekers]
             weight[fits] *= p.same_sector_hiring_weight
             if colleagues.size:
-                staff_set = frozenset(colleagues.tolist())
-                knows = np.array(
-                    [any(n in staff_set for n in model.network.neighbours(int(s))) for s in seekers],
-                    dtype=bool,
-                )
-                weight[knows] *= p.tie_hiring_weight
+                weight[_knows_staff(model, snapshot, seekers, colleagues)] *= p.tie_hiring_weight
             take = min(vacancies, seekers.size)
-            chosen = rng.choice(seekers, size=take, replace=False, p=weight / weight.sum())
-            for row in np.sort(chosen).tolist():
+            chosen = np.sort(rng.choice(seekers, size=take, replace=False, p=weight / weight.sum()))
+            for row in chosen.tolist():
                 model.hire(firm, row, colleagues)
-            colleagues = np.concatenate([colleagues, np.sort(chosen)])
+            colleagues = np.concatenate([colleagues, chosen])
+            seekers = seekers[~np.isin(seekers, chosen, assume_unique=True)]
             vacancies -= take
         if vacancies and not model.island and model.commuting_share > 0:
             commuters = int(rng.binomial(vacancies, model.commuting_share))
@@ -147,18 +191,16 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
             vacancies -= commuters
         vacancies += reserved
         recruits = int(rng.binomial(vacancies, p.recruitment_success)) if vacancies else 0
-        for _ in range(recruits):
-            head = move_in(model, kind="job", firm=firm, colleagues=colleagues)
-            if head is None:
-                break
-            colleagues = np.append(colleagues, head)
+        if recruits:
+            heads = recruit_households(model, firm, recruits, colleagues)
+            if heads.size:
+                seekers = None
+                colleagues = np.concatenate([colleagues, heads])
         staff[firm.index] = colleagues
 
     # With a fixed link, some of those still looking find a job within commuting reach.
     if not model.island and model.commuting_share > 0:
-        residents = pt.resident_rows()
-        age = pt.age[residents]
-        seekers = residents[(pt.status[residents] == Status.UNEMPLOYED) & (age >= 16) & (age <= 66)]
+        seekers = _seekers(model)
         found = seekers[rng.random(seekers.size) < model.commuting_share]
         pt.employer[found] = OUTSIDE_EMPLOYER
         pt.status[found] = Status.EMPLOYED

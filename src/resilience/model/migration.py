@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from resilience.model.initialisation import household_pairs, make_friends
 from resilience.model.labour import DISPLACEMENT_YEARS
 from resilience.model.parameters import MAX_AGE, MOVE_RATES_2004
 from resilience.model.state import OUTSIDE_EMPLOYER, Sex, Status
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from resilience.model.agents import Firm
     from resilience.model.model import MunicipalityModel
 
-__all__ = ["in_migration", "move_in", "normalising_factor", "out_migration"]
+__all__ = ["in_migration", "move_in", "normalising_factor", "out_migration", "recruit_households"]
 
 MAX_TIES_COUNTED = 10
 
@@ -104,18 +105,85 @@ def out_migration(model: MunicipalityModel) -> None:
             household.emigrate()
 
 
+#: Cumulative shares of the 5-year groups 20–24 … 60–64 among heads of in-moving households.
+_HEAD_GROUP_CDF = np.cumsum(np.asarray(MOVE_RATES_2004[4:13], dtype=float)) / float(sum(MOVE_RATES_2004[4:13]))
+#: Labour status of a newcomer by single-year age.
+_STATUS_BY_AGE = np.select(
+    [np.arange(MAX_AGE + 1) < 16, np.arange(MAX_AGE + 1) < 20, np.arange(MAX_AGE + 1) >= 67],
+    [Status.CHILD, Status.STUDENT, Status.RETIRED],
+    Status.UNEMPLOYED,
+).astype(np.int8)
+#: Whether each of the four member slots (head, partner, child, child) lives with parents.
+_WITH_PARENTS_SLOT = np.array([False, False, True, True])
+
+
 def _in_mover_ages(model: MunicipalityModel, size: int) -> NDArray[np.int64]:
     # Heads of in-moving households are 20–64, distributed like the national age profile of moves.
-    rng = model.streams["in_migration"]
-    group_rates = np.asarray(MOVE_RATES_2004[4:13], dtype=float)
-    groups = rng.choice(group_rates.size, size=size, p=group_rates / group_rates.sum())
-    return np.asarray(20 + 5 * groups + rng.integers(0, 5, size=size), dtype=np.int64)
+    u = model.streams["in_migration"].random((size, 2))
+    groups = np.minimum(np.searchsorted(_HEAD_GROUP_CDF, u[:, 0], side="right"), _HEAD_GROUP_CDF.size - 1)
+    return np.asarray(20 + 5 * groups + (u[:, 1] * 5).astype(np.int64), dtype=np.int64)
+
+
+Kind = Literal["job", "return", "amenity", "remote"]
+
+
+def _arrive(
+    model: MunicipalityModel,
+    dwellings: NDArray[np.int64],
+    returning: NDArray[np.bool_],
+    head_ages: NDArray[np.int64],
+    composition: Literal["single", "couple", "family"] | None = None,
+) -> NDArray[np.int64]:
+    """Households move into ``dwellings`` (one each, vacant), all drawn at once; returns the heads' rows.
+
+    Each household is one person, a couple or a couple with one or two children (``in_migrant_*_share``,
+    unless ``composition`` says which); the partner is of the other sex and about the head's age (±4 years,
+    18–90); children are 0 to min(head's age − 20, 17). ``returning`` says which households were born here.
+    One draw of uniform numbers serves every choice (a fixed column per choice).
+    """
+    p = model.params
+    m = dwellings.size
+    u = model.streams["in_migration"].random((m, 9))
+    head_sex = (u[:, 0] < 0.5).astype(np.int64)
+    kind_u = u[:, 1]
+    if composition is not None:
+        kind_u = np.full(m, {"single": 0.0, "couple": p.in_migrant_single_share, "family": 1.0}[composition])
+    couple = kind_u >= p.in_migrant_single_share
+    family = couple & (kind_u >= 1.0 - p.in_migrant_family_share) & (head_ages >= 22)
+    sizes = 1 + couple + family * (1 + (u[:, 3] < 0.5))
+    ages = np.empty((m, 4), dtype=np.int64)
+    ages[:, 0] = head_ages
+    ages[:, 1] = np.clip(head_ages + (u[:, 2] * 9).astype(np.int64) - 4, 18, 90)
+    ages[:, 2:] = u[:, 4:6] * (np.clip(head_ages - 20, 0, 17) + 1)[:, None]
+    sexes = np.empty((m, 4), dtype=np.int64)
+    sexes[:, 0] = head_sex
+    sexes[:, 1] = 1 - head_sex
+    sexes[:, 2:] = u[:, 6:8] < 0.5
+    owner = u[:, 8] < p.home_ownership_rate / 2  # newcomers rent more often than settled households
+
+    # Lay the members out household by household: head, partner, children.
+    taken = np.arange(4) < sizes[:, None]
+    member_ages = ages[taken]
+    households = model.add_households(dwellings, owner=owner)
+    rows = model.add_persons(
+        member_ages,
+        sexes[taken],
+        np.repeat(households, sizes),
+        born_here=np.repeat(returning, sizes),
+        status=_STATUS_BY_AGE[np.minimum(member_ages, MAX_AGE)],
+        with_parents=np.broadcast_to(_WITH_PARENTS_SLOT, taken.shape)[taken],
+    )
+    starts = rows[0] + np.cumsum(sizes) - sizes
+    if sizes.max() > 1:
+        a, b = household_pairs(starts, sizes)
+        model.network.tie_many(a, b, "household")
+    return np.asarray(starts, dtype=np.int64)
 
 
 def move_in(
     model: MunicipalityModel,
     *,
-    kind: Literal["job", "return", "amenity", "remote"],
+    kind: Kind,
     firm: Firm | None = None,
     colleagues: NDArray[np.int64] | None = None,
     head_age: int | None = None,
@@ -127,54 +195,46 @@ def move_in(
     ``composition`` says which). The head of a
     job-led household is hired by ``firm``; the head of a remote-worker household keeps a job elsewhere.
     """
-    from resilience.model.initialisation import make_friends
-
     dwelling = model.take_vacant_dwelling()
     if dwelling is None:
         return None
-    rng = model.streams["in_migration"]
-    p = model.params
-    if head_age is None:
-        head_age = int(_in_mover_ages(model, 1)[0])
-    head_sex = int(rng.integers(0, 2))
-    ages = [head_age]
-    sexes = [head_sex]
-    u = rng.random()
-    if composition is not None:
-        u = {"single": 0.0, "couple": p.in_migrant_single_share, "family": 1.0}[composition]
-    if u >= p.in_migrant_single_share:
-        ages.append(int(np.clip(head_age + rng.integers(-4, 5), 18, 90)))
-        sexes.append(1 - head_sex)
-        if u >= 1.0 - p.in_migrant_family_share and head_age >= 22:
-            for _ in range(int(rng.integers(1, 3))):
-                ages.append(int(rng.integers(0, min(head_age - 20, 17) + 1)))
-                sexes.append(int(rng.integers(0, 2)))
-    ages_arr = np.array(ages, dtype=np.int64)
-    status = np.where(
-        ages_arr < 16,
-        Status.CHILD,
-        np.where(ages_arr < 20, Status.STUDENT, np.where(ages_arr >= 67, Status.RETIRED, Status.UNEMPLOYED)),
-    )
-    with_parents = np.zeros(ages_arr.size, dtype=bool)
-    with_parents[2:] = True
-    owner = bool(rng.random() < p.home_ownership_rate / 2)  # newcomers rent more often than settled households
-    hh = model.add_household(dwelling, owner=owner)
-    rows = model.add_persons(
-        ages_arr, np.array(sexes), hh, born_here=(kind == "return"), status=status, with_parents=with_parents
-    )
-    model.network.tie_all(rows.tolist(), "household")
-    head = int(rows[0])
+    ages = _in_mover_ages(model, 1) if head_age is None else np.array([head_age], dtype=np.int64)
+    heads = _arrive(model, np.array([dwelling], dtype=np.int64), np.array([kind == "return"]), ages, composition)
+    head = int(heads[0])
+    size = model.persons.n - head
     if kind == "job" and firm is not None:
         model.hire(firm, head, colleagues if colleagues is not None else np.empty(0, dtype=np.int64))
     elif kind == "remote":
         model.persons.employer[head] = OUTSIDE_EMPLOYER
         model.persons.status[head] = Status.EMPLOYED
-    make_friends(model, rows)
-    model.flows["in_migrants"] += int(rows.size)
+    make_friends(model, np.arange(head, head + size, dtype=np.int64))
+    model.flows["in_migrants"] += size
     key = {"job": "job_migrants", "return": "return_migrants", "remote": "remote_migrants"}.get(kind)
     if key:
-        model.flows[key] += int(rows.size)
+        model.flows[key] += size
     return head
+
+
+def recruit_households(
+    model: MunicipalityModel, firm: Firm, count: int, colleagues: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Up to ``count`` job-led households move in (as many as there are vacant dwellings), all drawn at once;
+    each head is hired by ``firm`` in turn (so later recruits are tied to earlier ones as colleagues).
+    Returns the heads' rows. The same as ``count`` calls of :func:`move_in` with ``kind="job"``, in bulk."""
+    vacant = model.dwellings.vacant_available()[:count]
+    if vacant.size == 0:
+        return np.empty(0, dtype=np.int64)
+    first = model.persons.n
+    heads = _arrive(model, vacant, np.zeros(vacant.size, dtype=bool), _in_mover_ages(model, vacant.size))
+    staff = colleagues
+    for head in heads.tolist():
+        model.hire(firm, head, staff)
+        staff = np.append(staff, head)
+    make_friends(model, np.arange(first, model.persons.n, dtype=np.int64))
+    size = model.persons.n - first
+    model.flows["in_migrants"] += size
+    model.flows["job_migrants"] += size
+    return heads
 
 
 def in_migration(model: MunicipalityModel) -> None:
@@ -182,6 +242,8 @@ def in_migration(model: MunicipalityModel) -> None:
 
     (Job-led moves happen during hiring.) The diaspora of emigrants born here shrinks by ageing out of the
     25–54 window at ``diaspora_ageing`` a year and grows with every native who emigrates.
+    Arrivals come in a random order of kinds and take the vacant dwellings lowest-numbered first; those
+    left when the dwellings run out do not come. All arriving households are drawn and added at once.
     """
     rng = model.streams["in_migration"]
     p = model.params
@@ -194,10 +256,22 @@ def in_migration(model: MunicipalityModel) -> None:
     amenity = int(rng.poisson(p.amenity_in_migration_rate * population / 1000.0 * model.attractiveness))
     remote = int(rng.poisson(p.remote_worker_in_rate * population / 1000.0 * model.remote_work))
     model.diaspora = max(0.0, model.diaspora * (1 - p.diaspora_ageing) - returners)
-    kinds: tuple[Literal["return", "amenity", "remote"], ...] = ("return", "amenity", "remote")
     # Arrivals come in a random order, so that when dwellings run out no kind is always last in the queue.
     arrivals = rng.permutation(np.repeat(np.arange(3), [returners, amenity, remote]))
-    for kind in (kinds[int(i)] for i in arrivals):
-        head_age = int(rng.integers(25, 55)) if kind == "return" else None
-        if move_in(model, kind=kind, head_age=head_age) is None:
-            break
+    vacant = dwellings.vacant_available()
+    arrivals = arrivals[: vacant.size]
+    if arrivals.size == 0:
+        return
+    head_ages = _in_mover_ages(model, arrivals.size)
+    is_return = arrivals == 0
+    head_ages[is_return] = rng.integers(25, 55, size=int(is_return.sum()))
+    heads = _arrive(model, vacant[: arrivals.size], is_return, head_ages)
+    remote_heads = heads[arrivals == 2]
+    model.persons.employer[remote_heads] = OUTSIDE_EMPLOYER
+    model.persons.status[remote_heads] = Status.EMPLOYED
+    make_friends(model, np.arange(int(heads[0]), model.persons.n, dtype=np.int64))
+    # Persons moving in by kind of arrival: return, amenity, remote.
+    persons = np.bincount(arrivals, weights=np.diff(np.append(heads, model.persons.n)), minlength=3).astype(np.int64)
+    model.flows["in_migrants"] += int(persons.sum())
+    model.flows["return_migrants"] += int(persons[0])
+    model.flows["remote_migrants"] += int(persons[2])

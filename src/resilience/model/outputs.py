@@ -83,27 +83,30 @@ COLUMNS: dict[str, str] = {
 
 
 def demographic_stocks(model: MunicipalityModel) -> dict[str, int]:
-    """Stocks about people, read at the start of a year (1 January)."""
+    """Stocks about people, read at the start of a year (1 January): one pass over the residents (bincount)."""
     pt = model.persons
-    residents = pt.resident_rows()
-    age = pt.age[residents]
+    present = pt.present[: pt.n]
+    age = pt.age[: pt.n][present].astype(np.int64)
+    sex = pt.sex[: pt.n][present].astype(np.int64)
+    by_age = np.bincount(age, minlength=121)
+    males = int(np.count_nonzero(sex == 0))
     return {
-        "population": int(residents.size),
-        "pupils": int(((age >= 6) & (age <= 15)).sum()),
-        "age_0_5": int((age <= 5).sum()),
-        "age_16_66": int(((age >= 16) & (age <= 66)).sum()),
-        "age_67_plus": int((age >= 67).sum()),
-        "age_80_plus": int((age >= 80).sum()),
-        "males": int((pt.sex[residents] == 0).sum()),
-        "females": int((pt.sex[residents] == 1).sum()),
-        "households": int(model.households.present[: model.households.n].sum()),
-        **_pyramid(age, pt.sex[residents]),
+        "population": int(age.size),
+        "pupils": int(by_age[6:16].sum()),
+        "age_0_5": int(by_age[:6].sum()),
+        "age_16_66": int(by_age[16:67].sum()),
+        "age_67_plus": int(by_age[67:].sum()),
+        "age_80_plus": int(by_age[80:].sum()),
+        "males": males,
+        "females": int(age.size) - males,
+        "households": int(np.count_nonzero(model.households.present[: model.households.n])),
+        **_pyramid(age, sex),
     }
 
 
-def _pyramid(age: NDArray[np.int16], sex: NDArray[np.int8]) -> dict[str, int]:
-    group = np.minimum(age.astype(np.int64) // 5, len(PYRAMID_GROUPS) - 1)
-    counts = np.bincount(group * 2 + sex.astype(np.int64), minlength=2 * len(PYRAMID_GROUPS))
+def _pyramid(age: NDArray[np.int64], sex: NDArray[np.int64]) -> dict[str, int]:
+    group = np.minimum(age // 5, len(PYRAMID_GROUPS) - 1)
+    counts = np.bincount(group * 2 + sex, minlength=2 * len(PYRAMID_GROUPS))
     return {
         pyramid_column(letter, start): int(counts[2 * i + code])
         for i, start in enumerate(PYRAMID_GROUPS)

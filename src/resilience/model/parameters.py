@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -686,7 +687,13 @@ def mortality_by_age(life_expectancy: float, slope: float, makeham: float) -> ND
 
     The Gompertz level is solved (bisection) so that the schedule's life expectancy at birth equals
     ``life_expectancy``; infant mortality gets the same level as age 1 plus a small first-year excess.
+    Solved once per process for each set of arguments (a pure function); each call returns a fresh copy.
     """
+    return _mortality_by_age(float(life_expectancy), float(slope), float(makeham)).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _mortality_by_age(life_expectancy: float, slope: float, makeham: float) -> NDArray[np.float64]:
     lo, hi = -20.0, -2.0
     for _ in range(80):
         mid = (lo + hi) / 2
@@ -697,7 +704,9 @@ def mortality_by_age(life_expectancy: float, slope: float, makeham: float) -> ND
             hi = mid
     hazard = makeham + np.exp((lo + hi) / 2 + slope * AGES)
     hazard[0] += 0.002  # Norway's infant mortality ≈ 2 per 1 000 (SSB)
-    return np.asarray(1.0 - np.exp(-hazard), dtype=np.float64)
+    result = np.asarray(1.0 - np.exp(-hazard), dtype=np.float64)
+    result.flags.writeable = False  # shared by the cache
+    return result
 
 
 def move_rate_by_age(scale: float) -> NDArray[np.float64]:

@@ -141,3 +141,18 @@ class DwellingTable(_Table):
     def vacant_available(self) -> NDArray[np.int64]:
         """Rows of vacant dwellings that a household can move into, ascending."""
         return np.flatnonzero((self.occupant[: self.n] == NO_ROW) & self.available[: self.n])
+
+    def first_vacant_available(self) -> int | None:
+        """The lowest-numbered vacant dwelling a household can move into, or None.
+
+        Scans in growing chunks from the start, so the cost follows where the first vacancy is rather than
+        the number of dwellings.
+        """
+        start, chunk = 0, 1024
+        while start < self.n:
+            end = min(start + chunk, self.n)
+            free = (self.occupant[start:end] == NO_ROW) & self.available[start:end]
+            if free.any():
+                return start + int(free.argmax())
+            start, chunk = end, chunk * 4
+        return None
