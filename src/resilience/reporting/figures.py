@@ -439,8 +439,24 @@ def outcomes_figure(timeseries: pd.DataFrame, context: ReportContext) -> go.Figu
     figure.update_xaxes(showticklabels=False)
     for c in range(1, len(names) + 1):
         figure.update_xaxes(showticklabels=True, nticks=3, tickangle=0, row=len(OUTCOMES), col=c)
-    for year in context.shock_years:
-        figure.add_vline(x=int(year), line_dash="dot", line_color="#333333", line_width=1)
+    # One line per panel, built directly: plotly's add_vline on every subplot checks each panel for data
+    # and took longer than the rest of the figure.
+    axes = sorted({(trace.xaxis or "x", trace.yaxis or "y") for trace in figure.data})
+    lines = [
+        {
+            "type": "line",
+            "x0": int(year),
+            "x1": int(year),
+            "xref": x,
+            "y0": 0,
+            "y1": 1,
+            "yref": f"{y} domain",
+            "line": {"dash": "dot", "color": "#333333", "width": 1},
+        }
+        for year in context.shock_years
+        for x, y in axes
+    ]
+    figure.update_layout(shapes=[*figure.layout.shapes, *lines])
     figure.update_annotations(font_size=_FONT_SIZE - 1)
     _layout(figure, lang, height=220 * len(OUTCOMES) + 120, hovermode="closest")
     figure.update_layout(margin={"l": 90, "r": 10, "t": 50, "b": 40}, legend={"y": -0.04})

@@ -13,6 +13,7 @@ Bokmål: decimal comma, thousands grouped with a thin space that never breaks (U
 
 from __future__ import annotations
 
+import functools
 import math
 
 from babel.numbers import format_decimal
@@ -44,7 +45,12 @@ def format_number(value: object, lang: str, digits: int | None = 0, *, sign: boo
         return "–"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(getattr(value, "value", value))
-    number = float(value)
+    return _format_float(float(value), lang, digits, sign)
+
+
+@functools.lru_cache(maxsize=65536)
+def _format_float(number: float, lang: str, digits: int | None, sign: bool) -> str:
+    # Cached: a report formats the same few thousand values (hover texts of every fan) many times over.
     if digits is None:
         digits = 0 if number == int(number) else max(0, 3 - math.floor(math.log10(abs(number))))
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
