@@ -23,10 +23,6 @@ ALLOWED = {
 }
 
 
-#: Foundations any layer may use: standard-library-only helpers (a test below keeps them that way).
-FOUNDATIONS = {"_processes"}
-
-
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
@@ -58,7 +54,7 @@ def test_layers_import_only_lower_layers(layer):
     for path in sorted((PACKAGE / layer).rglob("*.py")):
         for name in _imports(path):
             parts = name.split(".")
-            if parts[0] != "resilience" or len(parts) < 2 or parts[1] == layer or parts[1] in FOUNDATIONS:
+            if parts[0] != "resilience" or len(parts) < 2 or parts[1] == layer:
                 continue
             assert parts[1] in ALLOWED[layer], f"{path.relative_to(PACKAGE)} imports {name}"
 
@@ -80,9 +76,3 @@ def test_the_cli_imports_the_explorer_only_inside_its_command():
         (node.module or "").startswith("resilience.explore") if isinstance(node, ast.ImportFrom) else False
         for node in top_level
     )
-
-
-@pytest.mark.parametrize("name", sorted(FOUNDATIONS))
-def test_foundations_import_nothing_from_the_package(name):
-    imported = _imports(PACKAGE / f"{name}.py")
-    assert not any(n == "resilience" or n.startswith("resilience.") for n in imported), imported

@@ -133,16 +133,7 @@ def _executor_options[F: Callable[..., Any]](command: F) -> F:
     return command
 
 
-def _start_workers_early(executor: str | None, workers: int | None) -> None:
-    """Local process pools: start the fork server before the heavy imports, so the two overlap."""
-    if executor in (None, "process") and workers != 1:
-        from resilience._processes import start_worker_server
-
-        start_worker_server()
-
-
 def _run(scenario_path: Path, out: Path, **options: Any) -> Path:
-    _start_workers_early(options.get("executor"), options.get("workers"))
     from resilience.workflow import load_checked, run_scenario
 
     scenario = load_checked(scenario_path)
@@ -307,7 +298,6 @@ def calibrate(
     Writes calibration.yaml (parameters and uncertainties to paste into the scenario), calibration.csv (every
     parameter set with its distance), fit.csv and fit.html (observed vs simulated band).
     """
-    _start_workers_early(executor, workers)
     from resilience import calibration as cal
     from resilience.experiments import ExecutorKind, open_executor, prepare_results_dir
     from resilience.workflow import load_checked
@@ -378,7 +368,6 @@ def hindcast(
     the years inside the simulated 90 % band, the median's mean absolute percentage error and the
     2013→2020 change. The exit code does not depend on how well the hindcast fits.
     """
-    _start_workers_early(None, workers)
     from resilience.hindcast import run_hindcast
     from resilience.reporting.export import ExportError
 

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Literal, ParamSpec, TypeVar, get_args
-
-from resilience._processes import process_context as _process_context
 
 __all__ = [
     "EXECUTOR_KINDS",
@@ -139,7 +138,11 @@ def open_executor(
         finally:
             executor.shutdown()
     elif kind == "process":
-        pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_process_context())
+        # "spawn", not "fork": forking a process that holds threads (pyarrow's pools, BLAS, tqdm's monitor)
+        # can deadlock the child on a lock that some thread held at the moment of the fork.
+        pool = ProcessPoolExecutor(
+            max_workers=workers or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
+        )
         completed = False
         try:
             yield pool
