@@ -28,7 +28,7 @@ import numpy as np
 from resilience.config import Scenario
 from resilience.experiments import NO_SHOCK
 from resilience.levers import build_interventions
-from resilience.model import PROCESS_NAMES, MunicipalityModel, Parameters
+from resilience.model import PROCESS_NAMES, MunicipalityModel, Parameters, YearlyProcess
 
 __all__ = ["CONSTRUCTION", "SORT_KEYS", "ProfileResult", "profile_run"]
 
@@ -90,7 +90,7 @@ class _Clock:
         self._last = now
         return 0.0
 
-    def hook(self, name: str) -> object:
+    def hook(self, name: str) -> YearlyProcess:
         def after(model: MunicipalityModel) -> None:
             now = time.perf_counter()
             self.seconds[name] += now - self._last
@@ -136,7 +136,7 @@ def profile_run(
         parameters=parameters,
         horizon=horizon,
         interventions=interventions,
-        extra_processes=hooks,  # type: ignore[arg-type]
+        extra_processes=hooks,
     )
     model.reporters[_CLOCK_COLUMN] = clock.collected
     built = time.perf_counter()

@@ -94,9 +94,8 @@ def fetch_assets(directory: Path | None = None) -> Path:
     the directory. Each tarball is checked against the registry's ``sha512`` integrity before it is unpacked.
     No Node.js needed. Raises :class:`AssetsError` when a download fails or does not match."""
     root = assets_dir() if directory is None else directory
-    missing = [
-        (name, release) for name, release, probe in asset_packages() if f"{name}@{release}" in missing_assets(root)
-    ]
+    absent = set(missing_assets(root))
+    missing = [(name, release) for name, release, _ in asset_packages() if f"{name}@{release}" in absent]
     if not missing:
         return root
     root.mkdir(parents=True, exist_ok=True)

@@ -193,8 +193,15 @@ def move_in(
 
     The household is one person, a couple or a couple with children (``in_migrant_*_share``, unless
     ``composition`` says which). The head of a
-    job-led household is hired by ``firm``; the head of a remote-worker household keeps a job elsewhere.
+    job-led household is hired by ``firm`` (:func:`recruit_households` with one household); the head of a
+    remote-worker household keeps a job elsewhere.
     """
+    if kind == "job":
+        if firm is None:
+            raise ValueError("a job-led household needs the firm that hires its head")
+        staff = colleagues if colleagues is not None else np.empty(0, dtype=np.int64)
+        recruited = recruit_households(model, firm, 1, staff)
+        return int(recruited[0]) if recruited.size else None
     dwelling = model.take_vacant_dwelling()
     if dwelling is None:
         return None
@@ -202,14 +209,12 @@ def move_in(
     heads = _arrive(model, np.array([dwelling], dtype=np.int64), np.array([kind == "return"]), ages, composition)
     head = int(heads[0])
     size = model.persons.n - head
-    if kind == "job" and firm is not None:
-        model.hire(firm, head, colleagues if colleagues is not None else np.empty(0, dtype=np.int64))
-    elif kind == "remote":
+    if kind == "remote":
         model.persons.employer[head] = OUTSIDE_EMPLOYER
         model.persons.status[head] = Status.EMPLOYED
     make_friends(model, np.arange(head, head + size, dtype=np.int64))
     model.flows["in_migrants"] += size
-    key = {"job": "job_migrants", "return": "return_migrants", "remote": "remote_migrants"}.get(kind)
+    key = {"return": "return_migrants", "remote": "remote_migrants"}.get(kind)
     if key:
         model.flows[key] += size
     return head
