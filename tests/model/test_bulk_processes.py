@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resilience.model import MunicipalityModel, Sex, Status
+from resilience.model import Household, MunicipalityModel, Person, Sex, Status
 from resilience.model.initialisation import _choose_others, _couples, household_pairs, make_friends
 from resilience.model.migration import in_migration, move_in
 from resilience.testing import check_model_invariants
@@ -169,3 +169,74 @@ def test_first_vacant_available_is_the_lowest_vacancy(traena):
         )
     dwellings.available[:] = False
     assert model.take_vacant_dwelling() is None
+
+
+class _SamePerson(Person):
+    """Overrides the events in name only: every death and move goes through the agents one by one."""
+
+    def die(self) -> None:
+        super().die()
+
+    def emigrate(self) -> None:
+        super().emigrate()
+
+
+class _SameHousehold(Household):
+    def emigrate(self) -> None:
+        super().emigrate()
+
+
+def _state(model: MunicipalityModel) -> tuple[object, ...]:
+    pt, hh = model.persons, model.households
+    indptr, indices = model.network.adjacency()
+    return (
+        model.results().to_csv(),
+        tuple(getattr(pt, c)[: pt.n].tobytes() for c in ("present", "household", "employer")),
+        # Of those who left, neither count is read again (one by one, they can differ by the order of leaving).
+        pt.ties[pt.resident_rows()].tobytes(),
+        pt.friends_left[pt.resident_rows()].tobytes(),
+        hh.present[: hh.n].tobytes(),
+        model.dwellings.available[: model.dwellings.n].tobytes(),
+        indptr.tobytes(),
+        indices.tobytes(),
+        [None if h is None else list(h.members) for h in model.household_agents],
+        model.diaspora,
+        len(model.agents),
+    )
+
+
+def test_bulk_deaths_and_moves_equal_the_agents_one_by_one(traena):
+    """Deaths and emigration run in bulk only while the agents' event methods are the defaults; the bulk path
+    leaves exactly the state the one-by-one path does (network, households, dwellings, diaspora, Mesa agents)."""
+    bulk = MunicipalityModel(traena, seed=21, horizon=2034)
+    one_by_one = MunicipalityModel(
+        traena, seed=21, horizon=2034, person_class=_SamePerson, household_class=_SameHousehold
+    )
+    assert bulk.default_removal and not one_by_one.default_removal
+    bulk.run()
+    one_by_one.run()
+    assert _state(bulk) == _state(one_by_one)
+    check_model_invariants(bulk)
+
+
+def test_an_override_of_emigrate_is_honoured(traena):
+    class Stayer(Household):
+        def emigrate(self) -> None:  # nobody in a household ever leaves together
+            pass
+
+    rows = MunicipalityModel(traena, seed=5, horizon=2030, household_class=Stayer).run()
+    default = MunicipalityModel(traena, seed=5, horizon=2030).run()
+    assert rows["out_migrants"].sum() < default["out_migrants"].sum()
+
+
+def test_hire_many_is_hire_one_by_one(traena):
+    a = MunicipalityModel(traena, seed=2)
+    b = MunicipalityModel(traena, seed=2)
+    firm_a, firm_b = a.firms[1], b.firms[1]
+    staff = np.flatnonzero(a.persons.employer[: a.persons.n] == firm_a.index)
+    seekers = np.flatnonzero(a.persons.present[: a.persons.n] & (a.persons.employer[: a.persons.n] < 0))[:5]
+    a.hire_many(firm_a, seekers, staff)
+    for row in seekers.tolist():
+        b.hire(firm_b, row, staff)
+    assert a.network.adjacency()[1].tobytes() == b.network.adjacency()[1].tobytes()
+    assert (a.persons.employer == b.persons.employer).all() and a.flows["hired"] == b.flows["hired"] == 5

@@ -32,10 +32,13 @@ def step(model: MunicipalityModel) -> None:
     dies = u_death < model.death_probability[sex, np.minimum(age, MAX_AGE)]
     mothers = residents[(sex == Sex.FEMALE) & ~dies & (u_birth < model.birth_probability[np.minimum(age, MAX_AGE)])]
 
-    for row in residents[dies].tolist():
-        agent = model.person_agents[row]
-        assert agent is not None
-        agent.die()
+    if model.default_removal:
+        model.remove_persons(residents[dies], emigrated=False)
+    else:
+        for row in residents[dies].tolist():
+            agent = model.person_agents[row]
+            assert agent is not None
+            agent.die()
 
     # Newborns join their mothers' households, all at once, each tied to every member (twins included).
     if mothers.size:

@@ -97,37 +97,15 @@ def _seekers(model: MunicipalityModel) -> NDArray[np.int64]:
     return seekers
 
 
-def _neighbours_of(indptr: NDArray[np.int64], indices: NDArray[np.int32], rows: NDArray[np.int64]) -> NDArray[np.int32]:
-    """All neighbours of ``rows`` in a CSR snapshot, concatenated (with repeats)."""
-    starts = indptr[rows]
-    lengths = indptr[rows + 1] - starts
-    total = int(lengths.sum())
-    if not total:
-        return np.empty(0, dtype=np.int32)
-    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return indices[offsets + np.arange(total)]
-
-
-#: Newcomers among the job seekers above which hiring takes a fresh snapshot of the network.
-_STALE_SEEKERS = 32
-
-
 def _knows_staff(
-    model: MunicipalityModel,
-    snapshot: tuple[NDArray[np.int64], NDArray[np.int32]],
-    seekers: NDArray[np.int64],
-    staff: NDArray[np.int64],
+    model: MunicipalityModel, ties: tuple[NDArray[np.int64], NDArray[np.int64]], size: int, staff: NDArray[np.int64]
 ) -> NDArray[np.bool_]:
-    """Which ``seekers`` have a tie to one of ``staff`` (the firm's workers at the start of hiring).
-
-    The start-of-hiring snapshot is exact for everyone who was a person then: during hiring, the only ties
-    made to them are friendships with newcomers (who are on no firm's starting staff), and ties among a firm's
-    own workers. Newcomers looking for work are looked up in the live network.
-    """
-    indptr, indices = snapshot
-    known = np.isin(seekers, _neighbours_of(indptr, indices, staff[staff < indptr.size - 1]))
-    for i in np.flatnonzero(seekers >= indptr.size - 1).tolist():
-        known[i] = bool(np.isin(model.network.neighbours(int(seekers[i])), staff).any())
+    """Which of ``size`` seekers have a tie to one of ``staff``, given the seekers' ``ties``
+    (:meth:`~resilience.model.network.SocialNetwork.neighbours_of`)."""
+    owner, neighbour = ties
+    on_staff = np.zeros(model.persons.n, dtype=bool)
+    on_staff[staff] = True
+    known: NDArray[np.bool_] = np.bincount(owner[on_staff[neighbour]], minlength=size) > 0
     return known
 
 
@@ -148,8 +126,12 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
     p = model.params
     pt = model.persons
     staff = _staff_by_firm(model)
-    snapshot = model.network.adjacency()
-    seekers: NDArray[np.int64] | None = None  # None: to be recomputed (layoffs and newcomers change who looks)
+    # Who looks for work, with their ties read once; ``looking`` marks those not hired since. The ties stay
+    # exact until the pool is recomputed: during hiring, ties are only made to the newly hired (no longer
+    # looking) and to newcomers (who are on no other firm's staff), and newcomers or layoffs start a new pool.
+    pool: NDArray[np.int64] | None = None  # None: to be recomputed (layoffs and newcomers change who looks)
+    pool_ties = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    looking = np.empty(0, dtype=bool)
     for firm in list(model.firms):
         if not firm.open:
             continue
@@ -157,33 +139,33 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
         current = staff[firm.index].size + firm.nonresident_workers
         if current > desired:
             model.lay_off(firm, current - desired)
-            seekers = None
+            pool = None
             continue
         vacancies = desired - current
         if vacancies == 0:
             continue
-        if seekers is None:
-            seekers = _seekers(model)
-            # Newcomers are looked up one by one in the live network; when there are many (a large
-            # municipality), a fresh snapshot of the live network is cheaper, and just as exact.
-            if int((seekers >= snapshot[0].size - 1).sum()) > _STALE_SEEKERS:
-                snapshot = model.network.adjacency()
+        if pool is None:
+            pool = _seekers(model)
+            pool_ties = model.network.neighbours_of(pool)
+            looking = np.ones(pool.size, dtype=bool)
         colleagues = staff[firm.index]
         reserved = int(rng.binomial(vacancies, firm.outside_hiring_share)) if firm.outside_hiring_share else 0
         vacancies -= reserved
-        if seekers.size and vacancies:
+        positions = np.flatnonzero(looking)
+        if positions.size and vacancies:
+            seekers = pool[positions]
             weight = np.ones(seekers.size)
             # Same sector, or retrained to switch sector (Hane-Weijman, Eriksson & Henning 2018).
             fits = (pt.sector[seekers] == sector_code(firm.sector)) | pt.retrained[seekers]
             weight[fits] *= p.same_sector_hiring_weight
             if colleagues.size:
-                weight[_knows_staff(model, snapshot, seekers, colleagues)] *= p.tie_hiring_weight
+                weight[_knows_staff(model, pool_ties, pool.size, colleagues)[positions]] *= p.tie_hiring_weight
             take = min(vacancies, seekers.size)
-            chosen = np.sort(rng.choice(seekers, size=take, replace=False, p=weight / weight.sum()))
-            for row in chosen.tolist():
-                model.hire(firm, row, colleagues)
+            picked = np.sort(rng.choice(seekers.size, size=take, replace=False, p=weight / weight.sum()))
+            chosen = seekers[picked]
+            model.hire_many(firm, chosen, colleagues)
             colleagues = np.concatenate([colleagues, chosen])
-            seekers = seekers[~np.isin(seekers, chosen, assume_unique=True)]
+            looking[positions[picked]] = False
             vacancies -= take
         if vacancies and not model.island and model.commuting_share > 0:
             commuters = int(rng.binomial(vacancies, model.commuting_share))
@@ -194,7 +176,7 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
         if recruits:
             heads = recruit_households(model, firm, recruits, colleagues)
             if heads.size:
-                seekers = None
+                pool = None
                 colleagues = np.concatenate([colleagues, heads])
         staff[firm.index] = colleagues
 

@@ -94,7 +94,22 @@ def out_migration(model: MunicipalityModel) -> None:
     u_household = rng.random(present_households.size)
     leaving_households = present_households[u_household < household_hazard[present_households]]
 
-    for row in residents[alone & (u_person < hazard)].tolist():
+    leaving_alone = residents[alone & (u_person < hazard)]
+    if model.default_removal:
+        # Everyone in the order the agents' methods would remove them: those leaving alone, then each
+        # leaving household's remaining members.
+        leaving = set(leaving_alone.tolist())
+        agents = model.household_agents
+        members = [
+            row
+            for hh_row in leaving_households.tolist()
+            if (household := agents[hh_row]) is not None
+            for row in household.members
+            if row not in leaving
+        ]
+        model.remove_persons(np.concatenate([leaving_alone, np.array(members, dtype=np.int64)]), emigrated=True)
+        return
+    for row in leaving_alone.tolist():
         if pt.present[row]:
             agent = model.person_agents[row]
             assert agent is not None

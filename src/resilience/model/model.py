@@ -46,7 +46,7 @@ from resilience.model.agents import Firm, Household, Person
 from resilience.model.initialisation import build_initial_state
 from resilience.model.interventions import Intervention
 from resilience.model.network import SocialNetwork
-from resilience.model.outputs import collect_year, demographic_stocks
+from resilience.model.outputs import COLUMNS, collect_year, demographic_stocks
 from resilience.model.parameters import Parameters, fertility_by_age, mortality_by_age, move_rate_by_age
 from resilience.model.state import NO_ROW, DwellingTable, HouseholdTable, PersonTable, Status
 
@@ -71,6 +71,11 @@ PROCESS_NAMES: tuple[str, ...] = (
 #: Random streams, one per process, so that a change in one process (an intervention) does not shift the
 #: random numbers another process draws: common random numbers stay aligned across strategies.
 _STREAMS = ("init", "demography", "labour", "migration", "in_migration", "firms", "network", "events", "housing")
+
+
+def _inherits(cls: type, base: type, *names: str) -> bool:
+    """Whether ``cls`` uses ``base``'s own implementation of every method in ``names`` (no override)."""
+    return all(getattr(cls, name) is getattr(base, name) for name in names)
 
 
 @contextlib.contextmanager
@@ -184,7 +189,8 @@ class MunicipalityModel(mesa.Model):
         if population is None:
             population = municipality_population(scenario.municipality.kommunenummer, self.base_year)
         self.initial_population = population
-        build_initial_state(self, population)
+        with _collector_paused():
+            build_initial_state(self, population)
         self.reference = labour.LabourReference.measure(self)
         self.migration_norm = migration.normalising_factor(self)
         self.budget_fixed_cost = 0.0  # set by the budget process in the base year
@@ -223,8 +229,11 @@ class MunicipalityModel(mesa.Model):
 
     def run(self) -> pd.DataFrame:
         """Simulate every year from the base year to the horizon and return :meth:`results`."""
-        while self.running:
-            self.step()
+        # Paused collector: a run allocates many short-lived agents and arrays but makes no garbage cycles of
+        # its own, and each collection would rescan every live agent (a tenth of a small run's time).
+        with _collector_paused():
+            while self.running:
+                self.step()
         return self.results()
 
     def results(self) -> pd.DataFrame:
@@ -233,7 +242,12 @@ class MunicipalityModel(mesa.Model):
         keys = list(records[0]) if records else []
         if records and all(list(r) == keys for r in records):
             # Column by column: the same frame as from_records, built in about half the time.
-            return pd.DataFrame({k: [r[k] for r in records] for k in keys})
+            # The model's own columns are numbers, so numpy arrays (faster for pandas than lists); a
+            # reporter's values are left for pandas to infer (strings stay objects).
+            return pd.DataFrame(
+                {k: np.array([r[k] for r in records]) if k in COLUMNS else [r[k] for r in records] for k in keys},
+                copy=False,
+            )
         return pd.DataFrame.from_records(records)
 
     def reset_modifiers(self) -> None:
@@ -346,8 +360,8 @@ class MunicipalityModel(mesa.Model):
         person_class = self.person_class
         with _collector_paused():
             self.person_agents.extend([person_class(self, row) for row in row_list])
-        for row in row_list:
-            self.network.add_person(row)
+        if row_list:
+            self.network.add_persons(row_list[0], len(row_list))
         agents = self.household_agents
         if np.ndim(household) == 0:
             hh = agents[int(household)]
@@ -399,6 +413,89 @@ class MunicipalityModel(mesa.Model):
         if agent is not None:
             agent.remove()
             self.person_agents[row] = None
+
+    def remove_persons(self, rows: NDArray[np.integer[Any]], *, emigrated: bool) -> None:
+        """Many residents die or move out at once: the same as :meth:`remove_person` for each of ``rows`` in
+        turn (rows distinct; those no longer resident are skipped), with Python run per household, not per tie.
+
+        Households emptied are dissolved in the order their last member leaves, one ``housing`` draw each, as
+        one by one. Only valid while the agents' removal hooks are the defaults (:attr:`default_removal`).
+        """
+        pt = self.persons
+        rows = np.asarray(rows, dtype=np.int64)
+        rows = rows[pt.present[rows]]
+        count = int(rows.size)
+        if not count:
+            return
+        pt.present[rows] = False
+        self.flows["out_migrants" if emigrated else "deaths"] += count
+        if emigrated:
+            # One at a time, as remove_person adds them: the diaspora is a float, and sums must not round apart.
+            for _ in range(int(pt.born_here[rows].sum())):
+                self.diaspora += 1.0
+        pt.employer[rows] = NO_ROW
+
+        # Households: group the leavers by household; those whose every member leaves are dissolved.
+        hh = pt.household[rows].astype(np.int64)
+        order = np.argsort(hh, kind="stable")
+        hh_sorted = hh[order]
+        starts = np.flatnonzero(np.concatenate([[True], hh_sorted[1:] != hh_sorted[:-1]]))
+        ends = np.append(starts[1:], count)
+        agents = self.household_agents
+        emptied: list[tuple[int, int]] = []
+        rows_by_hh = rows[order].tolist()
+        positions = order.tolist()
+        for h, start, end in zip(hh_sorted[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            household = agents[h]
+            assert household is not None
+            if end - start == len(household.members):
+                emptied.append((positions[end - 1], h))  # dissolved when its last member (in order) leaves
+            else:
+                leaving = set(rows_by_hh[start:end])
+                household.members[:] = [m for m in household.members if m not in leaving]
+        if emptied:
+            emptied.sort()
+            dissolved = np.array([h for _, h in emptied], dtype=np.int64)
+            households, dwellings = self.households, self.dwellings
+            households.present[dissolved] = False
+            vacated = households.dwelling[dissolved].astype(np.int64)
+            households.dwelling[dissolved] = NO_ROW
+            dwellings.occupant[vacated] = NO_ROW
+            draws = self.streams["housing"].random(dissolved.size)
+            dwellings.available[vacated] = draws < self.params.vacated_dwelling_available
+            for h in dissolved.tolist():
+                household = agents[h]
+                assert household is not None
+                household.members.clear()
+                household.remove()
+                agents[h] = None
+
+        self.network.remove_persons(rows, emigrated=emigrated)
+        person_agents = self.person_agents
+        for row in rows.tolist():
+            agent = person_agents[row]
+            if agent is not None:
+                agent.remove()
+                person_agents[row] = None
+
+    @property
+    def default_removal(self) -> bool:
+        """Whether deaths and emigration may run in bulk (:meth:`remove_persons`).
+
+        True unless a subclass overrides an event method they go through — ``Person.die``/``emigrate``/``remove``,
+        ``Household.emigrate``/``remove``, ``Firm.note_departure`` or the model's own removal methods — in which
+        case every death and move goes through those methods one agent at a time, so the override is honoured.
+        """
+        cached: bool | None = self.__dict__.get("_default_removal")
+        if cached is None:
+            cached = (
+                _inherits(self.person_class, Person, "die", "emigrate", "remove")
+                and _inherits(self.household_class, Household, "emigrate", "remove")
+                and _inherits(self.firm_class, Firm, "note_departure")
+                and _inherits(type(self), MunicipalityModel, "remove_person", "_leave_household", "_dissolve_household")
+            )
+            self.__dict__["_default_removal"] = cached
+        return cached
 
     def _leave_household(self, row: int) -> None:
         """Take person ``row`` off their household's member list; an emptied household is dissolved."""
@@ -472,21 +569,28 @@ class MunicipalityModel(mesa.Model):
 
     def hire(self, firm: Firm, row: int, colleagues: NDArray[np.int64]) -> None:
         """Resident ``row`` takes a job at ``firm`` and gets ties to a few of its ``colleagues``."""
+        self.hire_many(firm, np.array([row], dtype=np.int64), colleagues)
+
+    def hire_many(self, firm: Firm, rows: NDArray[np.int64], colleagues: NDArray[np.int64]) -> None:
+        """Residents ``rows`` take jobs at ``firm``: the same as :meth:`hire` for each in turn, with the same
+        ``colleagues`` (those hired together are not tied to one another)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not rows.size:
+            return
         pt = self.persons
-        pt.employer[row] = firm.index
-        pt.status[row] = Status.EMPLOYED
-        pt.sector[row] = firms.sector_code(firm.sector)
-        self.flows["hired"] += 1
+        pt.employer[rows] = firm.index
+        pt.status[rows] = Status.EMPLOYED
+        pt.sector[rows] = firms.sector_code(firm.sector)
+        self.flows["hired"] += int(rows.size)
         n = colleagues.size
         k = min(round(self.params.coworker_ties), n)
         if k:
-            # k distinct colleagues, uniformly: the j-th is uniform among the n − j not yet chosen.
-            chosen: list[int] = []
-            for j, u in enumerate(self.streams["network"].random(k).tolist()):
-                index = int(u * (n - j))
-                for taken in sorted(chosen):
-                    if index >= taken:
-                        index += 1
-                chosen.append(index)
-            for other in colleagues[chosen].tolist():
-                self.network.tie(row, int(other), "work")
+            # k distinct colleagues each, uniformly: the j-th is uniform among the n − j not yet chosen, and
+            # steps over those already chosen in ascending order.
+            u = self.streams["network"].random((rows.size, k))
+            chosen = (u * (n - np.arange(k))).astype(np.int64)
+            for j in range(1, k):
+                index = chosen[:, j]
+                for taken in np.sort(chosen[:, :j], axis=1).T:
+                    index += index >= taken
+            self.network.tie_many(np.repeat(rows, k), colleagues[chosen].ravel(), "work")

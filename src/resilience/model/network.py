@@ -96,6 +96,26 @@ class SocialNetwork:
         self._count += 1
         self._csr = None
 
+    def add_persons(self, first: int, count: int) -> None:
+        """Put the ``count`` new persons ``first .. first + count - 1`` in the network, without ties.
+
+        Rows must be beyond every row seen so far (new persons); the same as :meth:`add_person` for each.
+        """
+        if first < len(self._adj):
+            for row in range(first, first + count):
+                self.add_person(row)
+            return
+        end = first + count
+        self._adj.extend(_GONE for _ in range(first - len(self._adj)))
+        self._adj.extend([array("i") for _ in range(count)])
+        if end > self._member.size:
+            member = np.zeros(max(end, 2 * self._member.size), dtype=bool)
+            member[: self._member.size] = self._member
+            self._member = member
+        self._member[first:end] = True
+        self._count += count
+        self._csr = None
+
     def _check_member(self, row: int) -> None:
         if not (0 <= row < len(self._adj) and self._adj[row] is not _GONE):
             raise KeyError(f"person {row} is not in the network")
@@ -140,6 +160,18 @@ class SocialNetwork:
         if a_arr.shape != b_arr.shape:
             raise ValueError(f"tie_many needs equally long arrays, got {a_arr.size} and {b_arr.size}")
         code = _kind_code(kind)
+        if a_arr.size < _BULK_PAIRS:
+            # Few pairs (hires, arrivals, births): checked and tied in Python, cheaper than numpy's set-up.
+            a_list, b_list = a_arr.tolist(), b_arr.tolist()
+            adj, n_rows = self._adj, len(self._adj)
+            for x, y in zip(a_list, b_list, strict=True):
+                if x == y:
+                    continue  # a self-tie is skipped, as by tie()
+                for row in (x, y):
+                    if row < 0 or row >= n_rows or adj[row] is _GONE:
+                        raise KeyError(f"person {row} is not in the network")
+            self._tie_each(a_list, b_list, code)
+            return
         keep = a_arr != b_arr
         a_arr, b_arr = a_arr[keep], b_arr[keep]
         if not a_arr.size:
@@ -150,11 +182,30 @@ class SocialNetwork:
         if not inside.all() or not self._member[both].all():
             bad = both[~inside] if not inside.all() else both[~self._member[both]]
             raise KeyError(f"person {int(bad[0])} is not in the network")
-        if a_arr.size < _BULK_PAIRS:
-            for x, y in zip(a_arr.tolist(), b_arr.tolist(), strict=True):
-                self.tie(x, y, kind)
-            return
         self._tie_bulk(a_arr, b_arr, code)
+
+    def _tie_each(self, a: list[int], b: list[int], code: int) -> None:
+        # :meth:`tie` for each pair in turn, for persons already checked to be in the network.
+        adj = self._adj
+        ties = self._persons.ties
+        gained: list[int] = []
+        for x, y in zip(a, b, strict=True):
+            if x == y:
+                continue
+            nx_ = adj[x]
+            key_y = y << _KIND_BITS
+            i = bisect_left(nx_, key_y)
+            if i < len(nx_) and nx_[i] >> _KIND_BITS == y:
+                continue
+            nx_.insert(i, key_y | code)
+            ny = adj[y]
+            key_x = x << _KIND_BITS
+            ny.insert(bisect_left(ny, key_x), key_x | code)
+            gained.append(x)
+            gained.append(y)
+        if gained:
+            np.add.at(ties, gained, 1)
+            self._csr = None
 
     def _tie_bulk(self, a: NDArray[np.int64], b: NDArray[np.int64], code: int) -> None:
         # All pairs have one kind, so the result does not depend on their order: the network gains every pair
@@ -216,9 +267,47 @@ class SocialNetwork:
         for friend in friends.tolist():
             other = self._adj[friend]
             del other[bisect_left(other, key)]
+        self._persons.ties[row] = 0
         self._adj[row] = _GONE
         self._member[row] = False
         self._count -= 1
+        self._csr = None
+
+    def remove_persons(self, rows: NDArray[np.integer] | Iterable[int], *, emigrated: bool) -> None:
+        """Drop every one of ``rows`` (distinct): the same network as :meth:`remove_person` for each in turn.
+
+        Survivors lose one tie, and if ``emigrated`` count one more friend who left, per removed neighbour; the
+        tie counts of the removed rows are set to 0. Rows not in the network are skipped.
+        """
+        rows_arr = np.asarray(rows, dtype=np.int64).ravel()
+        n_rows = len(self._adj)
+        rows_arr = rows_arr[(rows_arr >= 0) & (rows_arr < n_rows)]
+        rows_arr = rows_arr[self._member[rows_arr]]
+        if not rows_arr.size:
+            return
+        adj = self._adj
+        rows_list = rows_arr.tolist()
+        lengths = np.fromiter(map(len, [adj[r] for r in rows_list]), dtype=np.int64, count=len(rows_list))
+        friends = np.frombuffer(b"".join([adj[r] for r in rows_list]), dtype=np.int32) >> _KIND_BITS
+        gone = np.zeros(n_rows, dtype=bool)
+        gone[rows_arr] = True
+        stays = ~gone[friends]
+        survivors = friends[stays].astype(np.int64)
+        if survivors.size:
+            lost = np.bincount(survivors, minlength=n_rows)
+            persons = self._persons
+            persons.ties[:n_rows] -= lost.astype(persons.ties.dtype)
+            if emigrated:
+                persons.friends_left[:n_rows] += lost.astype(persons.friends_left.dtype)
+            keys = (np.repeat(rows_arr, lengths)[stays] << _KIND_BITS).tolist()
+            for friend, key in zip(survivors.tolist(), keys, strict=True):
+                other = adj[friend]
+                del other[bisect_left(other, key)]
+        self._persons.ties[rows_arr] = 0
+        for r in rows_list:
+            adj[r] = _GONE
+        self._member[rows_arr] = False
+        self._count -= len(rows_list)
         self._csr = None
 
     # -- reading -------------------------------------------------------------------------------------------
@@ -235,6 +324,24 @@ class SocialNetwork:
         row = int(row)
         self._check_member(row)
         return [entry >> _KIND_BITS for entry in self._adj[row]]
+
+    def neighbours_of(self, rows: NDArray[np.integer] | Iterable[int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The ties of all of ``rows`` at once, read from the live network: ``(owner, neighbour)`` arrays where
+        ``neighbour[i]`` is tied to ``rows[owner[i]]``, grouped by owner in the order of ``rows``.
+
+        >>> owner, neighbour = network.neighbours_of([4, 9])   # doctest: +SKIP
+        >>> neighbour[owner == 1]                              # doctest: +SKIP   (the ties of row 9, sorted)
+        """
+        rows_arr = np.asarray(rows, dtype=np.int64).ravel()
+        inside = (rows_arr >= 0) & (rows_arr < len(self._adj))
+        if not inside.all() or not self._member[rows_arr].all():
+            bad = rows_arr[~inside] if not inside.all() else rows_arr[~self._member[rows_arr]]
+            raise KeyError(f"person {int(bad[0])} is not in the network")
+        adj = self._adj
+        arrays = [adj[r] for r in rows_arr.tolist()]
+        lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+        neighbour = (np.frombuffer(b"".join(arrays), dtype=np.int32) >> _KIND_BITS).astype(np.int64)
+        return np.repeat(np.arange(len(arrays), dtype=np.int64), lengths), neighbour
 
     def kind(self, a: int, b: int) -> str | None:
         """The kind of the tie between ``a`` and ``b`` (one of :data:`TIE_KINDS`), or None if not tied."""
