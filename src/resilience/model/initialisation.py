@@ -18,7 +18,7 @@ from resilience.model.state import Sex, Status
 if TYPE_CHECKING:
     from resilience.model.model import MunicipalityModel
 
-__all__ = ["build_initial_state", "household_pairs", "make_friends"]
+__all__ = ["build_initial_state", "friend_pairs", "household_pairs", "make_friends"]
 
 #: Age windows (relative to the woman) in which a partner is sought: first the close one, then the wider one.
 _PARTNER_WINDOWS = ((-3, 7), (-8, 12))
@@ -223,8 +223,7 @@ def build_initial_state(model: MunicipalityModel, population: Population) -> Non
         status=status[order],
         with_parents=with_parents[order],
     )
-    a, b = household_pairs(rows[starts] if n_units else starts, sizes)
-    model.network.tie_many(a, b, "household")
+    household_ties = household_pairs(rows[starts] if n_units else starts, sizes)
     pt = model.persons
     age_of_row = pt.age[rows].astype(np.int64)
     pt.years_here[rows] = np.where(pt.born_here[rows], age_of_row, rng.integers(0, np.maximum(age_of_row - 17, 1)))
@@ -250,15 +249,17 @@ def build_initial_state(model: MunicipalityModel, population: Population) -> Non
     for firm in model.firms:
         firm.nonresident_workers = firm.initial_jobs - int(counts[firm.index])
 
-    # Ties: colleagues, then friends of about the same age.
+    # Ties: household, then colleagues, then friends of about the same age, all made at once.
     network_rng = model.streams["network"]
+    groups = [(*household_ties, "household")]
     for firm in model.firms:
         staff = np.flatnonzero(pt.present[: pt.n] & (pt.employer[: pt.n] == firm.index))
         k = min(round(p.coworker_ties), staff.size - 1)
         if k > 0:
             others = staff[_choose_others(network_rng, staff.size, k)]
-            model.network.tie_many(np.repeat(staff, k), others.ravel(), "work")
-    make_friends(model, pt.resident_rows())
+            groups.append((np.repeat(staff, k), others.ravel(), "work"))
+    groups.append((*friend_pairs(model, pt.resident_rows()), "friend"))
+    model.network.tie_groups(groups)
 
 
 def _friend_pool(model: MunicipalityModel) -> tuple[NDArray[np.int64], NDArray[np.int16]]:
@@ -281,12 +282,18 @@ def make_friends(model: MunicipalityModel, rows: NDArray[np.int64]) -> None:
     Candidates come from the residents at the start of the year (those who have left since are skipped).
     All of ``rows`` are served at once: a Poisson number of friends each, drawn uniformly from the age window.
     """
+    model.network.tie_many(*friend_pairs(model, rows), "friend")
+
+
+def friend_pairs(model: MunicipalityModel, rows: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The friendships :func:`make_friends` makes, as arrays ``(row, friend)``, without making them."""
     rng = model.streams["network"]
     pt = model.persons
     sorted_rows, sorted_ages = _friend_pool(model)
     rows = np.asarray(rows, dtype=np.int64)
+    none = np.empty(0, dtype=np.int64)
     if sorted_rows.size < 2 or rows.size == 0:
-        return
+        return none, none
     age = pt.age[rows].astype(np.int64)
     lo = np.searchsorted(sorted_ages, age - 5, side="left")
     hi = np.searchsorted(sorted_ages, age + 5, side="right")
@@ -295,7 +302,7 @@ def make_friends(model: MunicipalityModel, rows: NDArray[np.int64]) -> None:
     count = rng.poisson(model.params.friends_per_person / 2, size=rows.size)
     who = np.repeat(np.arange(rows.size), count)
     if who.size == 0:
-        return
+        return none, none
     others = sorted_rows[rng.integers(lo[who], hi[who])]
     present = pt.present[others]
-    model.network.tie_many(rows[who][present], others[present], "friend")
+    return rows[who][present], others[present]

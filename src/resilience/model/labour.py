@@ -97,6 +97,22 @@ def _seekers(model: MunicipalityModel) -> NDArray[np.int64]:
     return seekers
 
 
+def weighted_sample(rng: np.random.Generator, weight: NDArray[np.float64], size: int) -> NDArray[np.int64]:
+    """``size`` distinct positions of ``weight``, ascending, drawn one after another with probability
+    proportional to ``weight`` among those not yet drawn (all positions if ``size`` ≥ their number).
+
+    Efraimidis & Spirakis (2006): give each position an exponential key of rate ``weight`` and keep the
+    ``size`` smallest; one draw per position, where ``Generator.choice(p=…, replace=False)`` loops.
+
+    >>> weighted_sample(np.random.default_rng(1), np.array([1.0, 5.0, 1.0, 5.0]), 2)   # doctest: +SKIP
+    array([1, 3])
+    """
+    keys = rng.exponential(size=weight.size) / weight
+    if size >= weight.size:
+        return np.arange(weight.size, dtype=np.int64)
+    return np.sort(np.argpartition(keys, size - 1)[:size]).astype(np.int64)
+
+
 def _knows_staff(
     model: MunicipalityModel, ties: tuple[NDArray[np.int64], NDArray[np.int64]], size: int, staff: NDArray[np.int64]
 ) -> NDArray[np.bool_]:
@@ -161,7 +177,7 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
             if colleagues.size:
                 weight[_knows_staff(model, pool_ties, pool.size, colleagues)[positions]] *= p.tie_hiring_weight
             take = min(vacancies, seekers.size)
-            picked = np.sort(rng.choice(seekers.size, size=take, replace=False, p=weight / weight.sum()))
+            picked = weighted_sample(rng, weight, take)
             chosen = seekers[picked]
             model.hire_many(firm, chosen, colleagues)
             colleagues = np.concatenate([colleagues, chosen])

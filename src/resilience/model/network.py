@@ -6,6 +6,10 @@ row, whose entries also carry the kind of the tie in their low bits (``row << 3 
 finds a tie by bisection and adds one in about a microsecond. Vectorised consumers read a CSR snapshot
 (:meth:`SocialNetwork.adjacency`), built on demand and cached until the next change.
 
+Removing a person costs nothing per tie: the entries others hold for them stay where they are and every reader
+skips rows no longer in the network (rows are never reused, so a stale entry can never match a new tie). They
+cost 4 bytes each, a few megabytes over a decade of a city.
+
 The number of ties of each person is mirrored in ``persons.ties`` and updated incrementally, so the yearly
 migration hazard reads it for everyone at once without scanning the network.
 
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -207,11 +211,40 @@ class SocialNetwork:
             np.add.at(ties, gained, 1)
             self._csr = None
 
-    def _tie_bulk(self, a: NDArray[np.int64], b: NDArray[np.int64], code: int) -> None:
-        # All pairs have one kind, so the result does not depend on their order: the network gains every pair
-        # not already tied. Only the rows touched are read and rewritten.
+    def tie_groups(self, groups: Sequence[tuple[NDArray[np.integer], NDArray[np.integer], str]]) -> None:
+        """:meth:`tie_many` for each ``(a, b, kind)`` of ``groups`` in turn, as one bulk operation.
+
+        A pair that occurs more than once keeps the kind of its first occurrence, as one group after another.
+
+        >>> network.tie_groups([(heads, partners, "household"), (workers, colleagues, "work")])  # doctest: +SKIP
+        """
+        a_arr = np.concatenate([np.asarray(a, dtype=np.int64).ravel() for a, _, _ in groups])
+        b_arr = np.concatenate([np.asarray(b, dtype=np.int64).ravel() for _, b, _ in groups])
+        if a_arr.shape != b_arr.shape:
+            raise ValueError(f"tie_groups needs equally long arrays, got {a_arr.size} and {b_arr.size}")
+        codes = np.concatenate([np.full(np.size(a), _kind_code(kind), dtype=np.int64) for a, _, kind in groups])
+        keep = a_arr != b_arr
+        a_arr, b_arr, codes = a_arr[keep], b_arr[keep], codes[keep]
+        if not a_arr.size:
+            return
+        both = np.concatenate([a_arr, b_arr])
+        inside = (both >= 0) & (both < len(self._adj))
+        if not inside.all() or not self._member[both].all():
+            bad = both[~inside] if not inside.all() else both[~self._member[both]]
+            raise KeyError(f"person {int(bad[0])} is not in the network")
+        self._tie_bulk(a_arr, b_arr, codes)
+
+    def _tie_bulk(self, a: NDArray[np.int64], b: NDArray[np.int64], code: int | NDArray[np.int64]) -> None:
+        # The network gains every pair not already tied, with the kind of the pair's first occurrence; with one
+        # kind for all, the result does not depend on the order. Only the rows touched are read and rewritten.
         n_rows = len(self._adj)
-        pairs = _sorted_unique(np.minimum(a, b) * n_rows + np.maximum(a, b))
+        keys = np.minimum(a, b) * n_rows + np.maximum(a, b)
+        if np.ndim(code) == 0:
+            pairs = _sorted_unique(keys)
+            pair_codes: NDArray[np.int64] | int = int(code)
+        else:
+            pairs, first = np.unique(keys, return_index=True)
+            pair_codes = np.asarray(code)[first]
         lo, hi = np.divmod(pairs, n_rows)
         rows = _sorted_unique(np.concatenate([lo, hi]))
         adj = self._adj
@@ -227,8 +260,10 @@ class SocialNetwork:
         lo, hi = lo[new], hi[new]
         if not lo.size:
             return
+        if not isinstance(pair_codes, int):
+            pair_codes = pair_codes[new]
         src = np.concatenate([old_src, lo, hi])
-        entry = np.concatenate([old, hi << _KIND_BITS | code, lo << _KIND_BITS | code])
+        entry = np.concatenate([old, hi << _KIND_BITS | pair_codes, lo << _KIND_BITS | pair_codes])
         span = np.int64(n_rows) << _KIND_BITS
         merged = np.sort(src * span + entry)
         src = merged // span
@@ -254,24 +289,7 @@ class SocialNetwork:
 
     def remove_person(self, row: int, *, emigrated: bool) -> None:
         """Drop ``row``; if they emigrated, each tie counts one more friend who left this year."""
-        row = int(row)
-        if not (0 <= row < len(self._adj) and self._adj[row] is not _GONE):
-            return
-        entries = self._adj[row]
-        friends = np.frombuffer(entries, dtype=np.int32) >> _KIND_BITS
-        if friends.size:
-            self._persons.ties[friends] -= 1
-            if emigrated:
-                self._persons.friends_left[friends] += 1
-        key = row << _KIND_BITS
-        for friend in friends.tolist():
-            other = self._adj[friend]
-            del other[bisect_left(other, key)]
-        self._persons.ties[row] = 0
-        self._adj[row] = _GONE
-        self._member[row] = False
-        self._count -= 1
-        self._csr = None
+        self.remove_persons(np.array([int(row)], dtype=np.int64), emigrated=emigrated)
 
     def remove_persons(self, rows: NDArray[np.integer] | Iterable[int], *, emigrated: bool) -> None:
         """Drop every one of ``rows`` (distinct): the same network as :meth:`remove_person` for each in turn.
@@ -287,26 +305,21 @@ class SocialNetwork:
             return
         adj = self._adj
         rows_list = rows_arr.tolist()
-        lengths = np.fromiter(map(len, [adj[r] for r in rows_list]), dtype=np.int64, count=len(rows_list))
+        member = self._member
+        member[rows_arr] = False
         friends = np.frombuffer(b"".join([adj[r] for r in rows_list]), dtype=np.int32) >> _KIND_BITS
-        gone = np.zeros(n_rows, dtype=bool)
-        gone[rows_arr] = True
-        stays = ~gone[friends]
-        survivors = friends[stays].astype(np.int64)
+        # The survivors' entries for the removed rows are left in place (rows are never reused, so they can
+        # never match a new tie); every reader skips rows no longer in the network.
+        survivors = friends[member[friends]]
         if survivors.size:
             lost = np.bincount(survivors, minlength=n_rows)
             persons = self._persons
             persons.ties[:n_rows] -= lost.astype(persons.ties.dtype)
             if emigrated:
                 persons.friends_left[:n_rows] += lost.astype(persons.friends_left.dtype)
-            keys = (np.repeat(rows_arr, lengths)[stays] << _KIND_BITS).tolist()
-            for friend, key in zip(survivors.tolist(), keys, strict=True):
-                other = adj[friend]
-                del other[bisect_left(other, key)]
         self._persons.ties[rows_arr] = 0
         for r in rows_list:
             adj[r] = _GONE
-        self._member[rows_arr] = False
         self._count -= len(rows_list)
         self._csr = None
 
@@ -323,7 +336,9 @@ class SocialNetwork:
         """Ties of ``row``, sorted (sorted so that iteration order never depends on insertion history)."""
         row = int(row)
         self._check_member(row)
-        return [entry >> _KIND_BITS for entry in self._adj[row]]
+        others = np.frombuffer(self._adj[row], dtype=np.int32) >> _KIND_BITS
+        result: list[int] = others[self._member[others]].tolist()
+        return result
 
     def neighbours_of(self, rows: NDArray[np.integer] | Iterable[int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """The ties of all of ``rows`` at once, read from the live network: ``(owner, neighbour)`` arrays where
@@ -341,12 +356,16 @@ class SocialNetwork:
         arrays = [adj[r] for r in rows_arr.tolist()]
         lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
         neighbour = (np.frombuffer(b"".join(arrays), dtype=np.int32) >> _KIND_BITS).astype(np.int64)
-        return np.repeat(np.arange(len(arrays), dtype=np.int64), lengths), neighbour
+        owner = np.repeat(np.arange(len(arrays), dtype=np.int64), lengths)
+        live = self._member[neighbour]
+        return owner[live], neighbour[live]
 
     def kind(self, a: int, b: int) -> str | None:
         """The kind of the tie between ``a`` and ``b`` (one of :data:`TIE_KINDS`), or None if not tied."""
         a, b = int(a), int(b)
         self._check_member(a)
+        if b not in self:
+            return None
         na = self._adj[a]
         i = bisect_left(na, b << _KIND_BITS)
         if i < len(na) and na[i] >> _KIND_BITS == b:
@@ -400,11 +419,13 @@ class SocialNetwork:
         if self._csr is None:
             adj = self._adj
             lengths = np.fromiter(map(len, adj), dtype=np.int64, count=len(adj))
-            indptr = np.zeros(len(adj) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=indptr[1:])
             entries = np.frombuffer(b"".join(adj), dtype=np.int32)
             indices = entries >> _KIND_BITS
-            kinds = (entries & _KIND_MASK).astype(np.int8)
+            live = self._member[indices]  # entries for persons who have left are skipped (see remove_persons)
+            indptr = np.zeros(len(adj) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(np.repeat(np.arange(len(adj)), lengths)[live], minlength=len(adj)), out=indptr[1:])
+            indices = indices[live]
+            kinds = (entries[live] & _KIND_MASK).astype(np.int8)
             for arr in (indptr, indices, kinds):
                 arr.flags.writeable = False
             self._csr = (indptr, indices, kinds)

@@ -86,44 +86,57 @@ def demographic_stocks(model: MunicipalityModel) -> dict[str, int]:
     """Stocks about people, read at the start of a year (1 January): one pass over the residents (bincount)."""
     pt = model.persons
     present = pt.present[: pt.n]
-    age = pt.age[: pt.n][present].astype(np.int64)
-    sex = pt.sex[: pt.n][present].astype(np.int64)
-    by_age = np.bincount(age, minlength=121)
-    males = int(np.count_nonzero(sex == 0))
+    key = np.minimum(pt.age[: pt.n][present], 120).astype(np.int64) * 2 + pt.sex[: pt.n][present]
+    by_age_sex = np.bincount(key, minlength=242)
+    # Cumulative counts by age (both sexes): a group's count is a difference of two of them.
+    below = [0, *np.cumsum(by_age_sex[0::2] + by_age_sex[1::2]).tolist()]
+    population = int(key.size)
+    males = int(by_age_sex[0::2].sum())
     return {
-        "population": int(age.size),
-        "pupils": int(by_age[6:16].sum()),
-        "age_0_5": int(by_age[:6].sum()),
-        "age_16_66": int(by_age[16:67].sum()),
-        "age_67_plus": int(by_age[67:].sum()),
-        "age_80_plus": int(by_age[80:].sum()),
+        "population": population,
+        "pupils": below[16] - below[6],
+        "age_0_5": below[6],
+        "age_16_66": below[67] - below[16],
+        "age_67_plus": population - below[67],
+        "age_80_plus": population - below[80],
         "males": males,
-        "females": int(age.size) - males,
+        "females": population - males,
         "households": int(np.count_nonzero(model.households.present[: model.households.n])),
-        **_pyramid(age, sex),
+        **_pyramid(by_age_sex),
     }
 
 
-def _pyramid(age: NDArray[np.int64], sex: NDArray[np.int64]) -> dict[str, int]:
-    group = np.minimum(age // 5, len(PYRAMID_GROUPS) - 1)
-    counts = np.bincount(group * 2 + sex, minlength=2 * len(PYRAMID_GROUPS))
-    return {
-        pyramid_column(letter, start): int(counts[2 * i + code])
-        for i, start in enumerate(PYRAMID_GROUPS)
-        for code, letter in ((0, "m"), (1, "f"))
-    }
+#: Pyramid columns in the order of ``group * 2 + sex`` (men then women of each group).
+_PYRAMID_COLUMNS: tuple[str, ...] = tuple(
+    pyramid_column(letter, start) for start in PYRAMID_GROUPS for letter in ("m", "f")
+)
+#: Pyramid column index of each ``age * 2 + sex`` (ages 0–120; the last group is open).
+_PYRAMID_INDEX = np.repeat(np.minimum(np.arange(121) // 5, len(PYRAMID_GROUPS) - 1), 2) * 2 + np.tile([0, 1], 121)
+
+
+def _pyramid(by_age_sex: NDArray[np.int64]) -> dict[str, int]:
+    """Pyramid columns from counts by ``age * 2 + sex``."""
+    counts = np.bincount(_PYRAMID_INDEX, weights=by_age_sex)
+    return dict(zip(_PYRAMID_COLUMNS, counts.astype(np.int64).tolist(), strict=True))
 
 
 def collect_year(model: MunicipalityModel, start: dict[str, int]) -> dict[str, Any]:
     """The row for ``model.year``: ``start`` holds the 1 January stocks, the rest is read now."""
     pt = model.persons
     residents = pt.resident_rows()
-    status = pt.status[residents]
-    employees = model.employees()
+    by_status = np.bincount(pt.status[residents], minlength=len(Status)).tolist()
+    employees = model.employees().tolist()
     open_firms = [f for f in model.firms if f.open]
-
-    def jobs_where(keep: Any) -> int:
-        return int(sum(round(f.target_jobs) for f in open_firms if keep(f)))
+    # One pass over the open firms: jobs by sector, cornerstone and basic, filled and non-resident.
+    by_sector = dict.fromkeys(SECTORS, 0)
+    cornerstone = basic = filled = nonresident = 0
+    for firm in open_firms:
+        jobs = round(firm.target_jobs)
+        by_sector[firm.sector] += jobs
+        cornerstone += jobs if firm.cornerstone else 0
+        basic += jobs if firm.is_basic else 0
+        filled += employees[firm.index] + firm.nonresident_workers
+        nonresident += firm.nonresident_workers
 
     row: dict[str, Any] = {"year": model.year, **start}
     row.update(
@@ -145,17 +158,17 @@ def collect_year(model: MunicipalityModel, start: dict[str, int]) -> dict[str, A
         }
     )
     row.update(
-        employed=int((status == Status.EMPLOYED).sum()),
-        unemployed=int((status == Status.UNEMPLOYED).sum()),
-        jobs=jobs_where(lambda f: True),
-        jobs_filled=int(sum(int(employees[f.index]) + f.nonresident_workers for f in open_firms)),
-        jobs_cornerstone=jobs_where(lambda f: f.cornerstone),
-        jobs_basic=jobs_where(lambda f: f.is_basic),
-        nonresident_workers=int(sum(f.nonresident_workers for f in open_firms)),
+        employed=by_status[Status.EMPLOYED],
+        unemployed=by_status[Status.UNEMPLOYED],
+        jobs=sum(by_sector.values()),
+        jobs_filled=filled,
+        jobs_cornerstone=cornerstone,
+        jobs_basic=basic,
+        nonresident_workers=nonresident,
         firms_open=len(open_firms),
         vacant_dwellings=int(model.dwellings.vacant_available().size),
         ties_mean=float(np.round(pt.ties[residents].mean(), 4)) if residents.size else 0.0,
-        **{f"jobs_{sector}": jobs_where(lambda f, s=sector: f.sector == s) for sector in SECTORS},
+        **{f"jobs_{sector}": jobs for sector, jobs in by_sector.items()},
         **{f"cost_{payer}": float(model.intervention_costs.get(payer, 0.0)) for payer in PAYERS},
         cost_total=float(sum(model.intervention_costs.get(payer, 0.0) for payer in PAYERS)),
         tax_revenue=model.budget.get("tax_revenue", 0.0),
