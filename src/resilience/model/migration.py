@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from resilience.model.initialisation import household_pairs, make_friends
+from resilience.model.initialisation import make_friends
 from resilience.model.labour import DISPLACEMENT_YEARS
 from resilience.model.parameters import MAX_AGE, MOVE_RATES_2004
 from resilience.model.state import OUTSIDE_EMPLOYER, Sex, Status
@@ -158,41 +158,61 @@ def _arrive(
     """
     p = model.params
     m = dwellings.size
-    u = model.streams["in_migration"].random((m, 9))
-    head_sex = (u[:, 0] < 0.5).astype(np.int64)
-    kind_u = u[:, 1]
-    if composition is not None:
-        kind_u = np.full(m, {"single": 0.0, "couple": p.in_migrant_single_share, "family": 1.0}[composition])
-    couple = kind_u >= p.in_migrant_single_share
-    family = couple & (kind_u >= 1.0 - p.in_migrant_family_share) & (head_ages >= 22)
-    sizes = 1 + couple + family * (1 + (u[:, 3] < 0.5))
-    ages = np.empty((m, 4), dtype=np.int64)
-    ages[:, 0] = head_ages
-    ages[:, 1] = np.clip(head_ages + (u[:, 2] * 9).astype(np.int64) - 4, 18, 90)
-    ages[:, 2:] = u[:, 4:6] * (np.clip(head_ages - 20, 0, 17) + 1)[:, None]
-    sexes = np.empty((m, 4), dtype=np.int64)
-    sexes[:, 0] = head_sex
-    sexes[:, 1] = 1 - head_sex
-    sexes[:, 2:] = u[:, 6:8] < 0.5
-    owner = u[:, 8] < p.home_ownership_rate / 2  # newcomers rent more often than settled households
+    draws = model.streams["in_migration"].random((m, 9)).tolist()
+    compositions = {"single": 0.0, "couple": p.in_migrant_single_share, "family": 1.0}
+    fixed = None if composition is None else compositions[composition]
+    single_share, family_from = p.in_migrant_single_share, 1.0 - p.in_migrant_family_share
+    owner_share = p.home_ownership_rate / 2  # newcomers rent more often than settled households
+    # A few households a year: laid out in plain Python, household by household (head, partner, children).
+    ages: list[int] = []
+    sexes: list[int] = []
+    with_parents: list[bool] = []
+    sizes: list[int] = []
+    owners: list[bool] = []
+    for u, head_age in zip(draws, head_ages.tolist(), strict=True):
+        head_sex = 1 if u[0] < 0.5 else 0
+        kind_u = u[1] if fixed is None else fixed
+        couple = kind_u >= single_share
+        family = couple and kind_u >= family_from and head_age >= 22
+        size = 1 + couple + (family * (2 if u[3] < 0.5 else 1))
+        ages.append(head_age)
+        sexes.append(head_sex)
+        if couple:
+            ages.append(min(max(head_age + int(u[2] * 9) - 4, 18), 90))
+            sexes.append(1 - head_sex)
+        oldest_child = min(max(head_age - 20, 0), 17) + 1
+        for slot in range(2, size):
+            ages.append(int(u[2 + slot] * oldest_child))
+            sexes.append(1 if u[4 + slot] < 0.5 else 0)
+        with_parents.extend([False, False, True, True][:size])
+        sizes.append(size)
+        owners.append(u[8] < owner_share)
 
-    # Lay the members out household by household: head, partner, children.
-    taken = np.arange(4) < sizes[:, None]
-    member_ages = ages[taken]
-    households = model.add_households(dwellings, owner=owner)
+    member_ages = np.array(ages, dtype=np.int64)
+    size_arr = np.array(sizes, dtype=np.int64)
+    households = model.add_households(dwellings, owner=np.array(owners, dtype=bool))
     rows = model.add_persons(
         member_ages,
-        sexes[taken],
-        np.repeat(households, sizes),
-        born_here=np.repeat(returning, sizes),
+        np.array(sexes, dtype=np.int64),
+        np.repeat(households, size_arr),
+        born_here=np.repeat(returning, size_arr),
         status=_STATUS_BY_AGE[np.minimum(member_ages, MAX_AGE)],
-        with_parents=np.broadcast_to(_WITH_PARENTS_SLOT, taken.shape)[taken],
+        with_parents=np.array(with_parents, dtype=bool),
     )
-    starts = rows[0] + np.cumsum(sizes) - sizes
-    if sizes.max() > 1:
-        a, b = household_pairs(starts, sizes)
+    first = int(rows[0])
+    starts: list[int] = []
+    a: list[int] = []
+    b: list[int] = []
+    for size in sizes:
+        starts.append(first)
+        for i in range(first, first + size):
+            for j in range(i + 1, first + size):
+                a.append(i)
+                b.append(j)
+        first += size
+    if a:
         model.network.tie_many(a, b, "household")
-    return np.asarray(starts, dtype=np.int64)
+    return np.array(starts, dtype=np.int64)
 
 
 def move_in(

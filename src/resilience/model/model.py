@@ -586,11 +586,18 @@ class MunicipalityModel(mesa.Model):
         k = min(round(self.params.coworker_ties), n)
         if k:
             # k distinct colleagues each, uniformly: the j-th is uniform among the n − j not yet chosen, and
-            # steps over those already chosen in ascending order.
-            u = self.streams["network"].random((rows.size, k))
-            chosen = (u * (n - np.arange(k))).astype(np.int64)
-            for j in range(1, k):
-                index = chosen[:, j]
-                for taken in np.sort(chosen[:, :j], axis=1).T:
-                    index += index >= taken
-            self.network.tie_many(np.repeat(rows, k), colleagues[chosen].ravel(), "work")
+            # steps over those already chosen in ascending order. (A few hires at a time: plain Python.)
+            u = self.streams["network"].random(rows.size * k).tolist()
+            staff = colleagues.tolist()
+            hired: list[int] = []
+            others: list[int] = []
+            for i, row in enumerate(rows.tolist()):
+                chosen: list[int] = []
+                for j in range(k):
+                    index = int(u[i * k + j] * (n - j))
+                    for taken in sorted(chosen):
+                        index += index >= taken
+                    chosen.append(index)
+                    hired.append(row)
+                    others.append(staff[index])
+            self.network.tie_many(hired, others, "work")
