@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from resilience.config import Sector
+from resilience.model.sampling import weighted_sample
 from resilience.model.state import Status
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def step(model: MunicipalityModel) -> None:
     if founders_wanted == 0:
         return
     weights = np.where(pt.status[eligible] == Status.UNEMPLOYED, 2.0, 1.0)
-    founders = rng.choice(eligible, size=founders_wanted, replace=False, p=weights / weights.sum())
+    founders = eligible[weighted_sample(rng, weights, founders_wanted)]
     tourism = rng.random(founders_wanted) < p.new_firm_tourism_share
     jobs = rng.integers(1, 4, size=founders_wanted)
     for founder, in_tourism, size in zip(founders.tolist(), tourism.tolist(), jobs.tolist(), strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from resilience.model.firms import sector_code
+from resilience.model.parameters import MAX_AGE
+from resilience.model.sampling import weighted_sample
 from resilience.model.state import OUTSIDE_EMPLOYER, Status
 
 if TYPE_CHECKING:
@@ -95,22 +98,6 @@ def _seekers(model: MunicipalityModel) -> NDArray[np.int64]:
     age = pt.age[residents]
     seekers: NDArray[np.int64] = residents[(pt.status[residents] == Status.UNEMPLOYED) & (age >= 16) & (age <= 66)]
     return seekers
-
-
-def weighted_sample(rng: np.random.Generator, weight: NDArray[np.float64], size: int) -> NDArray[np.int64]:
-    """``size`` distinct positions of ``weight``, ascending, drawn one after another with probability
-    proportional to ``weight`` among those not yet drawn (all positions if ``size`` ≥ their number).
-
-    Efraimidis & Spirakis (2006): give each position an exponential key of rate ``weight`` and keep the
-    ``size`` smallest; one draw per position, where ``Generator.choice(p=…, replace=False)`` loops.
-
-    >>> weighted_sample(np.random.default_rng(1), np.array([1.0, 5.0, 1.0, 5.0]), 2)   # doctest: +SKIP
-    array([1, 3])
-    """
-    keys = rng.exponential(size=weight.size) / weight
-    if size >= weight.size:
-        return np.arange(weight.size, dtype=np.int64)
-    return np.sort(np.argpartition(keys, size - 1)[:size]).astype(np.int64)
 
 
 def _knows_staff(
@@ -204,6 +191,16 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
         pt.status[found] = Status.EMPLOYED
 
 
+@functools.lru_cache(maxsize=16)
+def _exit_hazards(retirement: float, late_retirement: float, disability: float) -> tuple[NDArray[np.float64], ...]:
+    """Retirement and disability hazards by single-year age (see :func:`exits`)."""
+    ages = np.arange(MAX_AGE + 1)
+    retire = np.select([ages >= 72, ages >= 67, ages >= 62], [1.0, late_retirement, retirement], 0.0)
+    disable = np.where((ages >= 40) & (ages <= 66), disability, 0.0)
+    retire.flags.writeable = disable.flags.writeable = False  # shared by every call with these values
+    return retire, disable
+
+
 def exits(model: MunicipalityModel) -> None:
     """Retirement (62–66 at ``retirement_hazard``, 67–71 at ``late_retirement_hazard``, all at 72) and
     disability (40–66).
@@ -219,15 +216,13 @@ def exits(model: MunicipalityModel) -> None:
     age = pt.age[residents]
     participant = (status == Status.EMPLOYED) | (status == Status.UNEMPLOYED)
     displaced = (model.year - pt.displaced_year[residents]) < DISPLACEMENT_YEARS
-    retire = np.zeros(residents.size)
-    retire[(age >= 62) & (age <= 66)] = p.retirement_hazard
-    retire[(age >= 67) & (age <= 71)] = p.late_retirement_hazard
-    retire[age >= 72] = 1.0
+    retire_by_age, disable_by_age = _exit_hazards(p.retirement_hazard, p.late_retirement_hazard, p.disability_hazard)
+    age = np.minimum(age, MAX_AGE)
+    retire = retire_by_age[age]
     retire = np.where(
         displaced & (status == Status.UNEMPLOYED), np.minimum(1.0, p.displaced_retirement_factor * retire), retire
     )
-    disable = np.where((age >= 40) & (age <= 66), p.disability_hazard, 0.0)
-    disable = np.where(displaced, disable * p.displacement_disability_factor, disable)
+    disable = disable_by_age[age] * np.where(displaced, p.displacement_disability_factor, 1.0)
     u = rng.random(residents.size)
     retiring = participant & (u < retire)
     disabled = participant & ~retiring & (u < retire + disable)
