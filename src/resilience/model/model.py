@@ -245,8 +245,7 @@ class MunicipalityModel(mesa.Model):
             # The model's own columns are numbers, so numpy arrays (faster for pandas than lists); a
             # reporter's values are left for pandas to infer (strings stay objects).
             return pd.DataFrame(
-                {k: np.array([r[k] for r in records]) if k in COLUMNS else [r[k] for r in records] for k in keys},
-                copy=False,
+                {k: np.array([r[k] for r in records]) if k in COLUMNS else [r[k] for r in records] for k in keys}
             )
         return pd.DataFrame.from_records(records)
 
