@@ -266,10 +266,10 @@ def recruit_households(
         return np.empty(0, dtype=np.int64)
     first = model.persons.n
     heads = _arrive(model, vacant, np.zeros(vacant.size, dtype=bool), _in_mover_ages(model, vacant.size))
-    staff = colleagues
-    for head in heads.tolist():
-        model.hire(firm, head, staff)
-        staff = np.append(staff, head)
+    # Each head is hired with the staff and the heads before it as colleagues (views: no copying per head).
+    staff = np.concatenate([colleagues, heads])
+    for i, head in enumerate(heads.tolist()):
+        model.hire(firm, head, staff[: colleagues.size + i])
     make_friends(model, np.arange(first, model.persons.n, dtype=np.int64))
     size = model.persons.n - first
     model.flows["in_migrants"] += size

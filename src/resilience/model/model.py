@@ -587,16 +587,13 @@ class MunicipalityModel(mesa.Model):
             # k distinct colleagues each, uniformly: the j-th is uniform among the n − j not yet chosen, and
             # steps over those already chosen in ascending order. (A few hires at a time: plain Python.)
             u = self.streams["network"].random(rows.size * k).tolist()
-            staff = colleagues.tolist()
-            hired: list[int] = []
-            others: list[int] = []
-            for i, row in enumerate(rows.tolist()):
+            picks: list[int] = []
+            for i in range(rows.size):
                 chosen: list[int] = []
                 for j in range(k):
                     index = int(u[i * k + j] * (n - j))
                     for taken in sorted(chosen):
                         index += index >= taken
                     chosen.append(index)
-                    hired.append(row)
-                    others.append(staff[index])
-            self.network.tie_many(hired, others, "work")
+                picks.extend(chosen)
+            self.network.tie_many(np.repeat(rows, k), colleagues[np.array(picks, dtype=np.int64)], "work")
