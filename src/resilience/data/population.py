@@ -38,6 +38,7 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import ArrayLike, NDArray
 
@@ -220,6 +221,16 @@ def municipality_population(kommunenummer: str, year: int) -> Population:
         UnknownMunicipalityError: the code is not in the dataset for any year.
         YearNotAvailableError: the dataset, or this code, has no population for ``year``.
     """
+    if isinstance(kommunenummer, str):
+        # The common case, a year with counts by sex: read from this municipality's rows alone (a run needs one
+        # municipality; indexing the whole table costs a second and most of the memory of a small run).
+        own = _code_counts(kommunenummer)
+        males = own.get((year, "male"))
+        females = own.get((year, "female"))
+        if males is not None or females is not None:
+            zeros = np.zeros(N_AGES, dtype=np.int64)
+            name = _municipality_names()[kommunenummer]
+            return Population(kommunenummer, name, year, _or(males, zeros), _or(females, zeros), sex_observed=True)
     store = _store()
     code = _known_code(kommunenummer)
     _check_year(code, year)
@@ -320,6 +331,51 @@ def _load_population_table() -> pd.DataFrame:
         table = pq.read_table(handle)
     frame: pd.DataFrame = table.to_pandas()
     return frame
+
+
+@functools.cache
+def _population_arrow() -> pa.Table:
+    """The bundled parquet as an Arrow table (no pandas conversion), once per process."""
+    with resources.files(_PACKAGE).joinpath(POPULATION_FILE).open("rb") as handle:
+        return pq.ParquetFile(handle).read()
+
+
+def _decoded(column: pa.ChunkedArray) -> tuple[list[str], NDArray[np.int64]]:
+    """A dictionary-encoded string column as (its values, each row's index into them)."""
+    combined = column.combine_chunks()
+    if not pa.types.is_dictionary(combined.type):
+        combined = combined.dictionary_encode()
+    indices: NDArray[np.int64] = combined.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return [str(value) for value in combined.dictionary.to_pylist()], indices
+
+
+@functools.cache
+def _code_counts(code: str) -> dict[tuple[int, str], NDArray[np.int64]]:
+    """One municipality's counts by (year, sex), as :func:`_store` has them; empty for an unknown code."""
+    table = _population_arrow()
+    codes, code_index = _decoded(table.column("kommunenummer"))
+    if code not in codes:
+        return {}
+    rows = code_index == codes.index(code)
+    sexes, sex_index = _decoded(table.column("sex"))
+    years = table.column("year").to_numpy()[rows].astype(np.int64)
+    sex_of = sex_index[rows]
+    ages = table.column("age").to_numpy()[rows].astype(np.int64)
+    persons = table.column("persons").to_numpy()[rows].astype(np.int64)
+    counts: dict[tuple[int, str], NDArray[np.int64]] = {}
+    for year, sex in sorted(set(zip(years.tolist(), sex_of.tolist(), strict=True))):
+        at = (years == year) & (sex_of == sex)
+        values = np.zeros(N_AGES, dtype=np.int64)
+        values[ages[at]] = persons[at]
+        values.flags.writeable = False
+        counts[(year, sexes[sex])] = values
+    return counts
+
+
+@functools.cache
+def _municipality_names() -> dict[str, str]:
+    names = _load_municipalities()
+    return dict(zip(names["kommunenummer"], names["name"], strict=True))
 
 
 @functools.cache

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -120,15 +121,23 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 
 def _table(frame: pd.DataFrame) -> pa.Table:
     """A frame as an Arrow table without the index and without pandas metadata (which would vary)."""
+    # Column by column from numpy: the same table as ``pa.Table.from_pandas`` (without its metadata) for the
+    # plain numeric and string columns of a run, in a tenth of the time.
+    if all(isinstance(dtype, np.dtype) and dtype.kind in "biufO" for dtype in frame.dtypes):
+        return pa.Table.from_arrays(
+            [pa.array(frame[name].to_numpy(), from_pandas=True) for name in frame.columns],
+            names=[str(name) for name in frame.columns],
+        )
     return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """``table`` with ``schema``'s columns in its order and types; a column it lacks is all nulls."""
+    if table.schema.equals(schema):
+        return table
+    present = set(table.column_names)
     columns = [
-        table.column(field.name).cast(field.type)
-        if field.name in table.column_names
-        else pa.nulls(table.num_rows, field.type)
+        table.column(field.name).cast(field.type) if field.name in present else pa.nulls(table.num_rows, field.type)
         for field in schema
     ]
     return pa.Table.from_arrays(columns, schema=schema)
