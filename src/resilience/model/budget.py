@@ -27,13 +27,13 @@ def accounts(model: MunicipalityModel) -> dict[str, float]:
     pt = model.persons
     residents = pt.resident_rows()
     age = pt.age[residents]
-    employed = int((pt.status[residents] == Status.EMPLOYED).sum())
+    employed = int(np.count_nonzero(pt.status[residents] == Status.EMPLOYED))
     tax = p.tax_per_employed_nok * employed
     grant = p.grant_per_resident_nok * residents.size
     variable = (
-        p.cost_per_child_1_5_nok * int(((age >= 1) & (age <= 5)).sum())
-        + p.cost_per_pupil_nok * int(((age >= 6) & (age <= 15)).sum())
-        + p.cost_per_resident_80_plus_nok * int((age >= 80).sum())
+        p.cost_per_child_1_5_nok * int(np.count_nonzero((age >= 1) & (age <= 5)))
+        + p.cost_per_pupil_nok * int(np.count_nonzero((age >= 6) & (age <= 15)))
+        + p.cost_per_resident_80_plus_nok * int(np.count_nonzero(age >= 80))
     )
     return {"tax_revenue": float(tax), "grant_revenue": float(grant), "variable_costs": float(variable)}
 

@@ -58,7 +58,7 @@ def step(model: MunicipalityModel) -> None:
     pt = model.persons
     residents = pt.resident_rows()
     age = pt.age[residents]
-    working_age = int(((age >= 20) & (age <= 66)).sum())
+    working_age = int(np.count_nonzero((age >= 20) & (age <= 66)))
     expected = p.new_firm_rate * working_age / 1000.0 * model.entrepreneurship
     status = pt.status[residents]
     eligible = residents[(age >= 25) & (age <= 60) & ((status == Status.EMPLOYED) | (status == Status.UNEMPLOYED))]

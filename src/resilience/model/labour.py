@@ -37,8 +37,8 @@ class LabourReference:
         ages = model.persons.age[model.persons.resident_rows()]
         return cls(
             basic_jobs=basic_jobs(model),
-            children=int(((ages >= 1) & (ages <= 15)).sum()),
-            elderly=int((ages >= 80).sum()),
+            children=int(np.count_nonzero((ages >= 1) & (ages <= 15))),
+            elderly=int(np.count_nonzero(ages >= 80)),
             population=int(ages.size),
         )
 
@@ -57,8 +57,8 @@ def update_demand(model: MunicipalityModel) -> None:
     p = model.params
     ref = model.reference
     ages = model.persons.age[model.persons.resident_rows()]
-    children = int(((ages >= 1) & (ages <= 15)).sum())
-    elderly = int((ages >= 80).sum())
+    children = int(np.count_nonzero((ages >= 1) & (ages <= 15)))
+    elderly = int(np.count_nonzero(ages >= 80))
     other_share = 1.0 - p.public_jobs_child_share - p.public_jobs_elderly_share
     public_factor = (
         p.public_jobs_child_share * (children / ref.children if ref.children else 1.0)
@@ -234,8 +234,8 @@ def exits(model: MunicipalityModel) -> None:
         agent = model.person_agents[row]
         assert agent is not None
         agent.become_disabled()
-    model.flows["retired"] += int(retiring.sum())
-    model.flows["disabled"] += int(disabled.sum())
+    model.flows["retired"] += int(np.count_nonzero(retiring))
+    model.flows["disabled"] += int(np.count_nonzero(disabled))
     # Out of the labour force at 67 is retirement by another name.
     olf = residents[((status == Status.OUT_OF_LABOUR_FORCE) | (status == Status.DISABLED)) & (age >= 67)]
     pt.status[olf] = Status.RETIRED

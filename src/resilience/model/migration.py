@@ -38,7 +38,7 @@ def _modifiers(model: MunicipalityModel, residents: NDArray[np.int64]) -> NDArra
     pt = model.persons
     hh = pt.household[residents]
     sizes = np.bincount(hh, minlength=model.households.n)[hh]
-    outside_ties = np.clip(pt.ties[residents] - (sizes - 1), 0, MAX_TIES_COUNTED)
+    outside_ties = np.minimum(np.maximum(pt.ties[residents] - (sizes - 1), 0), MAX_TIES_COUNTED)
     factor = np.exp(-p.tie_retention * outside_ties)
     factor = np.where(model.households.owner[hh], factor * p.owner_migration_factor, factor)
     status = pt.status[residents]

@@ -327,7 +327,7 @@ class MunicipalityModel(mesa.Model):
     @property
     def population(self) -> int:
         """Current number of residents."""
-        return int(self.persons.present[: self.persons.n].sum())
+        return int(np.count_nonzero(self.persons.present[: self.persons.n]))
 
     def add_persons(
         self,

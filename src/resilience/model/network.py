@@ -169,11 +169,10 @@ class SocialNetwork:
             a_list, b_list = a_arr.tolist(), b_arr.tolist()
             adj, n_rows = self._adj, len(self._adj)
             for x, y in zip(a_list, b_list, strict=True):
-                if x == y:
-                    continue  # a self-tie is skipped, as by tie()
-                for row in (x, y):
-                    if row < 0 or row >= n_rows or adj[row] is _GONE:
-                        raise KeyError(f"person {row} is not in the network")
+                # A self-tie is skipped, as by tie(); otherwise both must be in the network.
+                if x != y and (x < 0 or y < 0 or x >= n_rows or y >= n_rows or adj[x] is _GONE or adj[y] is _GONE):
+                    missing = x if (x < 0 or x >= n_rows or adj[x] is _GONE) else y
+                    raise KeyError(f"person {missing} is not in the network")
             self._tie_each(a_list, b_list, code)
             return
         keep = a_arr != b_arr

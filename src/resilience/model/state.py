@@ -112,7 +112,8 @@ class PersonTable(_Table):
 
     def resident_rows(self) -> NDArray[np.int64]:
         """Row numbers of current residents, ascending."""
-        return np.flatnonzero(self.present[: self.n])
+        rows: NDArray[np.int64] = self.present[: self.n].nonzero()[0]
+        return rows
 
 
 class HouseholdTable(_Table):
@@ -140,7 +141,8 @@ class DwellingTable(_Table):
 
     def vacant_available(self) -> NDArray[np.int64]:
         """Rows of vacant dwellings that a household can move into, ascending."""
-        return np.flatnonzero((self.occupant[: self.n] == NO_ROW) & self.available[: self.n])
+        rows: NDArray[np.int64] = ((self.occupant[: self.n] == NO_ROW) & self.available[: self.n]).nonzero()[0]
+        return rows
 
     def first_vacant_available(self) -> int | None:
         """The lowest-numbered vacant dwelling a household can move into, or None.
