@@ -435,23 +435,22 @@ class MunicipalityModel(mesa.Model):
         pt.employer[rows] = NO_ROW
 
         # Households: group the leavers by household; those whose every member leaves are dissolved.
-        hh = pt.household[rows].astype(np.int64)
-        order = np.argsort(hh, kind="stable")
-        hh_sorted = hh[order]
-        starts = np.flatnonzero(np.concatenate([[True], hh_sorted[1:] != hh_sorted[:-1]]))
-        ends = np.append(starts[1:], count)
+        rows_list = rows.tolist()
+        leavers: dict[int, list[int]] = {}
+        last_leaves: dict[int, int] = {}
+        for position, (row, h) in enumerate(zip(rows_list, pt.household[rows].tolist(), strict=True)):
+            leavers.setdefault(h, []).append(row)
+            last_leaves[h] = position
         agents = self.household_agents
         emptied: list[tuple[int, int]] = []
-        rows_by_hh = rows[order].tolist()
-        positions = order.tolist()
-        for h, start, end in zip(hh_sorted[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+        for h, leaving in leavers.items():
             household = agents[h]
             assert household is not None
-            if end - start == len(household.members):
-                emptied.append((positions[end - 1], h))  # dissolved when its last member (in order) leaves
+            if len(leaving) == len(household.members):
+                emptied.append((last_leaves[h], h))  # dissolved when its last member (in order) leaves
             else:
-                leaving = set(rows_by_hh[start:end])
-                household.members[:] = [m for m in household.members if m not in leaving]
+                gone = set(leaving)
+                household.members[:] = [m for m in household.members if m not in gone]
         if emptied:
             emptied.sort()
             dissolved = np.array([h for _, h in emptied], dtype=np.int64)
@@ -471,7 +470,7 @@ class MunicipalityModel(mesa.Model):
 
         self.network.remove_persons(rows, emigrated=emigrated)
         person_agents = self.person_agents
-        for row in rows.tolist():
+        for row in rows_list:
             agent = person_agents[row]
             if agent is not None:
                 agent.remove()
