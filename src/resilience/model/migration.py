@@ -14,7 +14,7 @@ other household moves as one, with the mean hazard of its adults.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,38 +28,55 @@ if TYPE_CHECKING:
     from resilience.model.agents import Firm
     from resilience.model.model import MunicipalityModel
 
-__all__ = ["in_migration", "move_in", "normalising_factor", "out_migration", "recruit_households"]
+__all__ = [
+    "in_migration",
+    "move_in",
+    "move_rates_by_sex",
+    "normalising_factor",
+    "out_migration",
+    "recruit_households",
+]
 
 MAX_TIES_COUNTED = 10
 
 
-def _modifiers(model: MunicipalityModel, residents: NDArray[np.int64]) -> NDArray[np.float64]:
+def _modifiers(
+    model: MunicipalityModel, residents: NDArray[np.int64], hh: NDArray[np.integer[Any]] | None = None
+) -> NDArray[np.float64]:
     p = model.params
     pt = model.persons
-    hh = pt.household[residents]
+    if hh is None:
+        hh = pt.household[residents]
     sizes = np.bincount(hh, minlength=model.households.n)[hh]
     outside_ties = np.minimum(np.maximum(pt.ties[residents] - (sizes - 1), 0), MAX_TIES_COUNTED)
     factor = np.exp(-p.tie_retention * outside_ties)
-    factor = np.where(model.households.owner[hh], factor * p.owner_migration_factor, factor)
+    # Each factor multiplies in place (× 1 where it does not apply): the same numbers as choosing per person.
+    factor *= np.where(model.households.owner[hh], p.owner_migration_factor, 1.0)
     status = pt.status[residents]
     displaced = (model.year - pt.displaced_year[residents]) < DISPLACEMENT_YEARS
     # Those in work or in education/retraining are not counted as hit by unemployment or displacement.
     hit = (status == Status.UNEMPLOYED) | (displaced & (status != Status.EMPLOYED) & (status != Status.STUDENT))
-    factor = np.where(hit, factor * p.displaced_migration_factor, factor)
-    factor = factor * (1.0 + p.friend_left_factor * pt.friends_left[residents])
-    return np.asarray(factor, dtype=np.float64)
+    factor *= np.where(hit, p.displaced_migration_factor, 1.0)
+    factor *= 1.0 + p.friend_left_factor * pt.friends_left[residents]
+    return factor
+
+
+def move_rates_by_sex(move_probability: NDArray[np.float64], young_women_factor: float) -> NDArray[np.float64]:
+    """The move rate by ``[sex, age]``: ``move_probability`` by age, times ``young_women_factor`` for women
+    15–29 and ``2 − young_women_factor`` for men of those ages (so the mean of the two sexes is unchanged)."""
+    ages = np.arange(move_probability.size)
+    young = (ages >= 15) & (ages <= 29)
+    rates = np.empty((2, move_probability.size))
+    rates[Sex.MALE] = np.where(young, move_probability * (2.0 - young_women_factor), move_probability)
+    rates[Sex.FEMALE] = np.where(young, move_probability * young_women_factor, move_probability)
+    rates.flags.writeable = False
+    return rates
 
 
 def _age_sex_rate(model: MunicipalityModel, residents: NDArray[np.int64]) -> NDArray[np.float64]:
     pt = model.persons
-    age = np.minimum(pt.age[residents].astype(np.int64), MAX_AGE)
-    rate = model.move_probability[age]
-    young = (age >= 15) & (age <= 29)
-    women = young & (pt.sex[residents] == Sex.FEMALE)
-    f = model.params.young_women_move_factor
-    # Men get the factor that keeps the mean of the two sexes unchanged: (f + m) / 2 = 1.
-    rate = np.where(women, rate * f, np.where(young, rate * (2.0 - f), rate))
-    return np.asarray(rate, dtype=np.float64)
+    rate: NDArray[np.float64] = model.move_rate_by_sex[pt.sex[residents], np.minimum(pt.age[residents], MAX_AGE)]
+    return rate
 
 
 def normalising_factor(model: MunicipalityModel) -> float:
@@ -75,15 +92,15 @@ def out_migration(model: MunicipalityModel) -> None:
     rng = model.streams["migration"]
     pt = model.persons
     residents = pt.resident_rows()
-    hazard = _age_sex_rate(model, residents) * _modifiers(model, residents)
+    hh = pt.household[residents].astype(np.int64)
+    hazard = _age_sex_rate(model, residents) * _modifiers(model, residents, hh)
     hazard = np.minimum(hazard / (model.migration_norm * model.attractiveness), 0.95)
     pt.friends_left[residents] = 0
 
     u_person = rng.random(residents.size)
-    alone = pt.with_parents[residents] & (pt.age[residents] >= 16)
-    hh = pt.household[residents].astype(np.int64)
-    adult = ~pt.with_parents[residents]
-    weight = np.where(adult, 1.0, 0.0)
+    with_parents = pt.with_parents[residents]
+    alone = with_parents & (pt.age[residents] >= 16)
+    weight = np.where(with_parents, 0.0, 1.0)  # adults
     # Households of only children (their parents died) fall back to all members.
     n_adults = np.bincount(hh, weights=weight, minlength=model.households.n)
     weight = np.where(n_adults[hh] > 0, weight, 1.0)

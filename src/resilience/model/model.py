@@ -166,6 +166,8 @@ class MunicipalityModel(mesa.Model):
         )
         self.birth_probability = fertility_by_age(p.total_fertility_rate)
         self.move_probability = move_rate_by_age(p.out_migration_scale)
+        #: The same by ``[sex, age]``, with young women's and men's factors (see resilience.model.migration).
+        self.move_rate_by_sex = migration.move_rates_by_sex(self.move_probability, p.young_women_move_factor)
 
         self.persons = PersonTable()
         self.households = HouseholdTable()
