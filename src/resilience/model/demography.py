@@ -23,14 +23,14 @@ def step(model: MunicipalityModel) -> None:
     rng = model.streams["demography"]
     pt = model.persons
     residents = pt.resident_rows()
-    age = pt.age[residents].astype(np.int64)
-    sex = pt.sex[residents].astype(np.int64)
+    age = np.minimum(pt.age[residents], MAX_AGE)
+    sex = pt.sex[residents]
 
     # Both draws come from the same year-start population so their order does not bias either.
     u_death = rng.random(residents.size)
     u_birth = rng.random(residents.size)
-    dies = u_death < model.death_probability[sex, np.minimum(age, MAX_AGE)]
-    mothers = residents[(sex == Sex.FEMALE) & ~dies & (u_birth < model.birth_probability[np.minimum(age, MAX_AGE)])]
+    dies = u_death < model.death_probability[sex, age]
+    mothers = residents[(sex == Sex.FEMALE) & ~dies & (u_birth < model.birth_probability[age])]
 
     if model.default_removal:
         model.remove_persons(residents[dies], emigrated=False)
@@ -61,29 +61,32 @@ def step(model: MunicipalityModel) -> None:
     model.flows["births"] += int(mothers.size)
 
     # Ageing (newborns are 0 on 1 January of next year, so they are not aged).
-    survivors = residents[~dies]
-    pt.age[survivors] = np.minimum(pt.age[survivors] + 1, MAX_AGE)
-    _enter_labour_market(model, survivors)
-    _leave_home(model)
+    lives = ~dies
+    survivors = residents[lives]
+    new_age = np.minimum(age[lives] + 1, MAX_AGE)
+    pt.age[survivors] = new_age
+    _enter_labour_market(model, survivors, new_age)
+    _leave_home(model, survivors, new_age)
 
 
-def _enter_labour_market(model: MunicipalityModel, rows: np.ndarray) -> None:
+def _enter_labour_market(model: MunicipalityModel, rows: np.ndarray, age: np.ndarray) -> None:
+    """Residents ``rows`` (of ``age``) turning 16 become students; at 20 they join the labour force or not."""
     pt = model.persons
-    age = pt.age[rows]
     status = pt.status[rows]
     pt.status[rows[(age == 16) & (status == Status.CHILD)]] = Status.STUDENT
-    entering = rows[(age == 20) & (pt.status[rows] == Status.STUDENT)]
+    entering = rows[(age == 20) & (status == Status.STUDENT)]  # none of them was changed just above
     joins = model.streams["demography"].random(entering.size) < model.params.participation_rate
     pt.status[entering[joins]] = Status.UNEMPLOYED
     pt.status[entering[~joins]] = Status.OUT_OF_LABOUR_FORCE
 
 
-def _leave_home(model: MunicipalityModel) -> None:
-    """Residents 18–34 living with parents form their own household here, if a dwelling is vacant."""
+def _leave_home(model: MunicipalityModel, residents: np.ndarray, age: np.ndarray) -> None:
+    """Residents 18–34 living with parents form their own household here, if a dwelling is vacant.
+
+    ``residents`` (of ``age``) are this year's survivors: the newborns, the only other residents, are too young.
+    """
     rng = model.streams["demography"]
     pt = model.persons
-    residents = pt.resident_rows()
-    age = pt.age[residents]
     candidates = residents[pt.with_parents[residents] & (age >= 18) & (age <= 34)]
     leaving = candidates[rng.random(candidates.size) < model.params.leave_home_hazard]
     if leaving.size == 0:
