@@ -154,15 +154,15 @@ def layoffs_and_hiring(model: MunicipalityModel) -> None:
         colleagues = staff[firm.index]
         reserved = int(rng.binomial(vacancies, firm.outside_hiring_share)) if firm.outside_hiring_share else 0
         vacancies -= reserved
-        positions = np.flatnonzero(looking)
+        positions = looking.nonzero()[0]
         if positions.size and vacancies:
             seekers = pool[positions]
-            weight = np.ones(seekers.size)
             # Same sector, or retrained to switch sector (Hane-Weijman, Eriksson & Henning 2018).
             fits = (pt.sector[seekers] == sector_code(firm.sector)) | pt.retrained[seekers]
-            weight[fits] *= p.same_sector_hiring_weight
+            weight = np.where(fits, p.same_sector_hiring_weight, 1.0)
             if colleagues.size:
-                weight[_knows_staff(model, pool_ties, pool.size, colleagues)[positions]] *= p.tie_hiring_weight
+                known = _knows_staff(model, pool_ties, pool.size, colleagues)[positions]
+                weight *= np.where(known, p.tie_hiring_weight, 1.0)
             take = min(vacancies, seekers.size)
             picked = weighted_sample(rng, weight, take)
             chosen = seekers[picked]
