@@ -221,28 +221,21 @@ def municipality_population(kommunenummer: str, year: int) -> Population:
         UnknownMunicipalityError: the code is not in the dataset for any year.
         YearNotAvailableError: the dataset, or this code, has no population for ``year``.
     """
-    if isinstance(kommunenummer, str):
-        # The common case, a year with counts by sex: read from this municipality's rows alone (a run needs one
-        # municipality; indexing the whole table costs a second and most of the memory of a small run).
-        own = _code_counts(kommunenummer)
-        males = own.get((year, "male"))
-        females = own.get((year, "female"))
-        if males is not None or females is not None:
-            zeros = np.zeros(N_AGES, dtype=np.int64)
-            name = _municipality_names()[kommunenummer]
-            return Population(kommunenummer, name, year, _or(males, zeros), _or(females, zeros), sex_observed=True)
+    # A year with counts by sex (2020 on) is read from this municipality's rows alone: a run needs one
+    # municipality, and indexing the whole table costs a second and most of the memory of a small run.
+    own = _code_counts(kommunenummer) if isinstance(kommunenummer, str) else {}
+    males, females = own.get((year, "male")), own.get((year, "female"))
+    if males is not None or females is not None:
+        zeros = np.zeros(N_AGES, dtype=np.int64)
+        name = _municipality_names()[str(kommunenummer)]
+        return Population(str(kommunenummer), name, year, _or(males, zeros), _or(females, zeros), sex_observed=True)
+    # Otherwise the whole table: it knows the codes and years (for the errors) and the national shares.
     store = _store()
     code = _known_code(kommunenummer)
     _check_year(code, year)
-    name = store.names[code]
-    males = store.counts.get((code, year, "male"))
-    females = store.counts.get((code, year, "female"))
-    if males is not None or females is not None:
-        zeros = np.zeros(N_AGES, dtype=np.int64)
-        return Population(code, name, year, _or(males, zeros), _or(females, zeros), sex_observed=True)
     totals = store.counts.get((code, year, "total"), np.zeros(N_AGES, dtype=np.int64))
-    males, females = split_by_share(totals, _male_share(code, year))
-    return Population(code, name, year, males, females, sex_observed=False)
+    split_males, split_females = split_by_share(totals, _male_share(code, year))
+    return Population(code, store.names[code], year, split_males, split_females, sex_observed=False)
 
 
 def population_series(kommunenummer: str) -> pd.Series:
@@ -418,7 +411,6 @@ def _store() -> _Store:
             sex_years_by_code.setdefault(code, set()).add(year)
             national[(year, sex)] = national.get((year, sex), np.zeros(N_AGES, dtype=np.int64)) + values
 
-    names = _load_municipalities()
     return _Store(
         counts=counts,
         totals=totals,
@@ -426,8 +418,8 @@ def _store() -> _Store:
         sex_years=tuple(sorted({year for year, _ in national})),
         years_by_code={code: tuple(sorted(found)) for code, found in years_by_code.items()},
         sex_years_by_code={code: tuple(sorted(found)) for code, found in sex_years_by_code.items()},
-        names=dict(zip(names["kommunenummer"], names["name"], strict=True)),
-        municipalities=names,
+        names=_municipality_names(),
+        municipalities=_load_municipalities(),
         national=national,
     )
 

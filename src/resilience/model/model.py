@@ -144,6 +144,16 @@ class MunicipalityModel(mesa.Model):
         self.person_class = person_class
         self.household_class = household_class
         self.firm_class = firm_class
+        #: Whether deaths and emigration run in bulk (:meth:`remove_persons`): true unless a subclass overrides an
+        #: event method they go through (``Person.die``/``emigrate``/``remove``, ``Household.emigrate``/``remove``,
+        #: ``Firm.note_departure`` or the model's own removal methods); then every death and move goes through
+        #: those methods one agent at a time, so the override is honoured.
+        self.default_removal = (
+            _inherits(person_class, Person, "die", "emigrate", "remove")
+            and _inherits(household_class, Household, "emigrate", "remove")
+            and _inherits(firm_class, Firm, "note_departure")
+            and _inherits(type(self), MunicipalityModel, "remove_person", "_leave_household", "_dissolve_household")
+        )
         self.base_year = scenario.municipality.base_year
         self.horizon = scenario.run.horizon if horizon is None else horizon
         self.year = self.base_year
@@ -477,25 +487,6 @@ class MunicipalityModel(mesa.Model):
             if agent is not None:
                 agent.remove()
                 person_agents[row] = None
-
-    @property
-    def default_removal(self) -> bool:
-        """Whether deaths and emigration may run in bulk (:meth:`remove_persons`).
-
-        True unless a subclass overrides an event method they go through — ``Person.die``/``emigrate``/``remove``,
-        ``Household.emigrate``/``remove``, ``Firm.note_departure`` or the model's own removal methods — in which
-        case every death and move goes through those methods one agent at a time, so the override is honoured.
-        """
-        cached: bool | None = self.__dict__.get("_default_removal")
-        if cached is None:
-            cached = (
-                _inherits(self.person_class, Person, "die", "emigrate", "remove")
-                and _inherits(self.household_class, Household, "emigrate", "remove")
-                and _inherits(self.firm_class, Firm, "note_departure")
-                and _inherits(type(self), MunicipalityModel, "remove_person", "_leave_household", "_dissolve_household")
-            )
-            self.__dict__["_default_removal"] = cached
-        return cached
 
     def _leave_household(self, row: int) -> None:
         """Take person ``row`` off their household's member list; an emptied household is dissolved."""

@@ -175,17 +175,7 @@ class SocialNetwork:
                     raise KeyError(f"person {missing} is not in the network")
             self._tie_each(a_list, b_list, code)
             return
-        keep = a_arr != b_arr
-        a_arr, b_arr = a_arr[keep], b_arr[keep]
-        if not a_arr.size:
-            return
-        both = np.concatenate([a_arr, b_arr])
-        n_rows = len(self._adj)
-        inside = (both >= 0) & (both < n_rows)
-        if not inside.all() or not self._member[both].all():
-            bad = both[~inside] if not inside.all() else both[~self._member[both]]
-            raise KeyError(f"person {int(bad[0])} is not in the network")
-        self._tie_bulk(a_arr, b_arr, code)
+        self.tie_groups([(a_arr, b_arr, kind)])
 
     def _tie_each(self, a: list[int], b: list[int], code: int) -> None:
         # :meth:`tie` for each pair in turn, for persons already checked to be in the network.
@@ -221,7 +211,8 @@ class SocialNetwork:
         b_arr = np.concatenate([np.asarray(b, dtype=np.int64).ravel() for _, b, _ in groups])
         if a_arr.shape != b_arr.shape:
             raise ValueError(f"tie_groups needs equally long arrays, got {a_arr.size} and {b_arr.size}")
-        codes = np.concatenate([np.full(np.size(a), _kind_code(kind), dtype=np.int64) for a, _, kind in groups])
+        kinds = [_kind_code(kind) for _, _, kind in groups]
+        codes = np.concatenate([np.full(np.size(g[0]), k, dtype=np.int64) for g, k in zip(groups, kinds, strict=True)])
         keep = a_arr != b_arr
         a_arr, b_arr, codes = a_arr[keep], b_arr[keep], codes[keep]
         if not a_arr.size:
@@ -231,7 +222,8 @@ class SocialNetwork:
         if not inside.all() or not self._member[both].all():
             bad = both[~inside] if not inside.all() else both[~self._member[both]]
             raise KeyError(f"person {int(bad[0])} is not in the network")
-        self._tie_bulk(a_arr, b_arr, codes)
+        # One kind for all: the cheaper merge, which need not track which occurrence of a pair came first.
+        self._tie_bulk(a_arr, b_arr, kinds[0] if len(set(kinds)) == 1 else codes)
 
     def _tie_bulk(self, a: NDArray[np.int64], b: NDArray[np.int64], code: int | NDArray[np.int64]) -> None:
         # The network gains every pair not already tied, with the kind of the pair's first occurrence; with one
