@@ -1,4 +1,4 @@
-"""One runner, any executor: identical results inline, on local processes and on Dask, whatever the workers."""
+"""One runner, any executor: identical results inline, in a fresh interpreter, on local processes and on Dask."""
 
 from __future__ import annotations
 
@@ -132,6 +132,34 @@ def test_identical_results_whatever_the_executor(tmp_path, reference, kind, work
     out = run_scenario(small_scenario(), tmp_path / "out", replications=REPLICATIONS, executor=kind, workers=workers)
     same_results(reference, out)
     assert not (out / "runs").exists() and not (out / "failures.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("hash_seed", "executor"),
+    [("0", ["--executor", "sequential"]), ("4242", ["--executor", "process", "--workers", "2"])],
+    ids=["hashseed-0-sequential", "hashseed-4242-process-2"],
+)
+def test_identical_results_in_a_fresh_interpreter(tmp_path, reference, hash_seed, executor):
+    """`resilience run` in a new Python process gives this process's bytes, whatever ``PYTHONHASHSEED`` is.
+
+    The hash seed changes the order of sets and of hashes of strings; a result that depended on either (a seed
+    derived from ``hash(name)``, iteration over a set of codes) would differ between the two runs here.
+    """
+    scenario_file = tmp_path / "small.yaml"
+    scenario_file.write_text(dump_scenario(small_scenario()), encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "resilience", "run", str(scenario_file), "--out", str(out)]
+    completed = subprocess.run(
+        [*command, "--replications", str(REPLICATIONS), *executor],
+        env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    same_results(reference, out)
 
 
 def test_in_memory_ensemble_is_the_same_on_processes():
