@@ -35,6 +35,7 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from resilience.config import ScenarioError
         from resilience.data import UnknownMunicipalityError, YearNotAvailableError
+        from resilience.data.integrity import DataIntegrityError
         from resilience.experiments import EnsembleFailures, ResultsExistError
         from resilience.levers import LeverRegistryError
 
@@ -55,6 +56,10 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
             FileNotFoundError,
         ) as error:
             click.echo(f"error: {error.args[0] if error.args else error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except DataIntegrityError as error:
+            # A damaged data file is bad input, not a crash: the message names the file and how to restore it.
+            click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -618,7 +623,8 @@ def _selection(values: tuple[str, ...]) -> dict[str, list[str]]:
     "--target",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Parquet file to replace (default: the bundled dataset); the names file is written next to it.",
+    help="Parquet file to replace (default: the one in use, in $RESILIENCE_DATA_DIR or bundled); the names file "
+    "and checksums.json are written next to it.",
 )
 @_handle_errors
 def ssb_refresh_population(target: Path | None) -> None:

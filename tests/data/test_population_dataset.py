@@ -37,6 +37,7 @@ from resilience.data.build import (
     tables_from_raw,
     write_dataset,
 )
+from resilience.data.integrity import MANIFEST_FILE
 
 TRAENA = "1835"
 
@@ -96,7 +97,9 @@ def test_write_dataset_is_atomic_and_reproducible(
     # Reuse the already built tables: the point here is the writing, not the reading.
     monkeypatch.setattr("resilience.data.build.build_tables", lambda _: built)
     written = write_dataset(raw_dir, tmp_path)
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([POPULATION_FILE, MUNICIPALITIES_FILE])
+    # The data files and their checksum manifest, each the same bytes as shipped (no temporary file left).
+    shipped = sorted([POPULATION_FILE, MUNICIPALITIES_FILE, MANIFEST_FILE])
+    assert sorted(path.name for path in tmp_path.iterdir()) == shipped == sorted(written)
     for name, path in written.items():
         assert path.read_bytes() == _bundled_bytes(name)
 

@@ -4,6 +4,8 @@
   :func:`population_series`, :func:`available_years`, :func:`municipalities`;
 - :mod:`resilience.data.ssb07459` — the reader for SSB's raw CSV exports (:func:`read_07459`);
 - :mod:`resilience.data.build` — how the bundled dataset is built from those exports;
+- :mod:`resilience.data.integrity` — the checksum manifest (``checksums.json``) every data file is checked
+  against before it is read (:class:`DataIntegrityError`), and ``$RESILIENCE_DATA_DIR`` (:func:`data_dir`);
 - :mod:`resilience.data.ssb_client` — SSB's PxWebApi v2 (:class:`SSBClient`, :func:`refresh_population`),
   used only when a user asks for a refresh, never by a scenario run.
 
@@ -16,6 +18,7 @@ Usage::
     'Source: Statistics Norway (SSB), table 07459'
 """
 
+from resilience.data.integrity import DATA_DIR_ENV, DataIntegrityError, data_dir, verify_data
 from resilience.data.population import (
     N_AGES,
     SSB_ATTRIBUTION,
@@ -43,9 +46,11 @@ from resilience.data.ssb_client import (
 )
 
 __all__ = [
+    "DATA_DIR_ENV",
     "N_AGES",
     "SSB_ATTRIBUTION",
     "SSB_LICENCE",
+    "DataIntegrityError",
     "Population",
     "SSBClient",
     "SSBFormatError",
@@ -54,6 +59,7 @@ __all__ = [
     "UnknownMunicipalityError",
     "YearNotAvailableError",
     "available_years",
+    "data_dir",
     "fetch_employment_by_workplace",
     "fetch_life_table",
     "fetch_population",
@@ -66,4 +72,5 @@ __all__ = [
     "read_07459_dir",
     "refresh_population",
     "split_by_share",
+    "verify_data",
 ]

@@ -20,6 +20,9 @@ Totals are dropped for years that have counts by sex: they are exactly males + f
 ``ssb_07459_municipalities.json`` holds one record per code (``kommunenummer``, canonical ``name``,
 ``first_year``, ``last_year`` with persons) plus the attribution.
 
+The checksum manifest ``checksums.json`` (size and SHA-256 of both files, see
+:mod:`resilience.data.integrity`) is written with them and checked before either is read.
+
 Usage::
 
     >>> from resilience.data.build import build_tables, write_dataset
@@ -30,9 +33,6 @@ Usage::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from resilience.data.integrity import MANIFEST_FILE, replace_files
 from resilience.data.ssb07459 import SEXES, read_07459_dir
 
 __all__ = [
@@ -143,35 +144,18 @@ def municipalities_json(municipalities: pd.DataFrame) -> bytes:
 
 
 def write_dataset(raw_dir: str | Path, out_dir: str | Path) -> dict[str, Path]:
-    """Build both bundled files from ``raw_dir`` and write them into ``out_dir`` atomically.
+    """Build both bundled files from ``raw_dir`` and write them, with their checksum manifest, into ``out_dir``.
 
     Each file is written to a temporary file in ``out_dir`` and moved over the old one with
-    :func:`os.replace`, so a reader (or a crash) never sees half a file. Returns the written paths by
-    file name.
+    :func:`os.replace`, so a reader (or a crash) never sees half a file; the manifest (``checksums.json``) is
+    kept true throughout (:func:`~resilience.data.integrity.replace_files`). Returns the written paths by file
+    name, the manifest included.
     """
     out_dir = Path(out_dir)
     population, municipalities = build_tables(raw_dir)
-    writers: dict[str, Callable[[], bytes]] = {
-        POPULATION_FILE: lambda: population_parquet_bytes(population),
-        MUNICIPALITIES_FILE: lambda: municipalities_json(municipalities),
+    contents = {
+        POPULATION_FILE: population_parquet_bytes(population),
+        MUNICIPALITIES_FILE: municipalities_json(municipalities),
     }
-    written: dict[str, Path] = {}
-    for name, serialise in writers.items():
-        written[name] = _write_atomically(out_dir / name, serialise())
-    return written
-
-
-def _write_atomically(path: Path, content: bytes) -> Path:
-    """Write ``content`` to ``path`` via a temporary file in the same directory and :func:`os.replace`."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp creates 0600; the file is package data everyone reads
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    written = replace_files(out_dir, contents)
+    return {**written, MANIFEST_FILE: out_dir / MANIFEST_FILE}

@@ -2,7 +2,9 @@
 
 The numbers come from SSB table 07459 and ship with the package as a compact parquet file built by
 ``scripts/build_population_dataset.py`` (see :mod:`resilience.data.build` for its layout). The file is read
-once per process.
+once per process and checked against its SHA-256 first (:mod:`resilience.data.integrity`: a truncated or
+corrupted file raises :class:`~resilience.data.integrity.DataIntegrityError`). ``$RESILIENCE_DATA_DIR`` points
+the functions here at another directory with the same files and its own ``checksums.json``.
 
 Municipality codes (``kommunenummer``) are the 4-digit strings SSB used *in that year*: the reforms of 2020
 and 2024 renumbered many municipalities (Halden 0101 → 3001 → 3101), while others, such as Træna (1835), kept
@@ -32,7 +34,7 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
@@ -43,6 +45,7 @@ import pyarrow.parquet as pq
 from numpy.typing import ArrayLike, NDArray
 
 from resilience.data.build import MUNICIPALITIES_FILE, POPULATION_FILE
+from resilience.data.integrity import data_dir, verified_bytes
 from resilience.data.ssb07459 import MAX_AGE
 
 __all__ = [
@@ -76,7 +79,6 @@ SSB_LICENCE: Final = (
     "credit the source with SSB_ATTRIBUTION wherever the numbers are shown."
 )
 
-_PACKAGE: Final = "resilience.data"
 _SHOWN_SUGGESTIONS: Final = 5
 
 
@@ -317,20 +319,35 @@ class _Store:
     national: dict[tuple[int, str], NDArray[np.int64]]
 
 
+# Every loader is cached per data directory (``$RESILIENCE_DATA_DIR`` or the package's own), so pointing the
+# variable elsewhere never serves the numbers of another directory; the public functions look it up per call.
+
+
 @functools.cache
+def _population_bytes(directory: Path) -> bytes:
+    """The population parquet's bytes, checked against the manifest: read and verified once per process."""
+    return verified_bytes(POPULATION_FILE, directory)
+
+
 def _load_population_table() -> pd.DataFrame:
-    """Read the bundled parquet once per process."""
-    with resources.files(_PACKAGE).joinpath(POPULATION_FILE).open("rb") as handle:
-        table = pq.read_table(handle)
-    frame: pd.DataFrame = table.to_pandas()
+    return _population_frame(data_dir())
+
+
+@functools.cache
+def _population_frame(directory: Path) -> pd.DataFrame:
+    """The parquet as a pandas frame, once per process."""
+    frame: pd.DataFrame = pq.read_table(pa.BufferReader(_population_bytes(directory))).to_pandas()
     return frame
 
 
-@functools.cache
 def _population_arrow() -> pa.Table:
-    """The bundled parquet as an Arrow table (no pandas conversion), once per process."""
-    with resources.files(_PACKAGE).joinpath(POPULATION_FILE).open("rb") as handle:
-        return pq.ParquetFile(handle).read()
+    return _population_arrow_in(data_dir())
+
+
+@functools.cache
+def _population_arrow_in(directory: Path) -> pa.Table:
+    """The parquet as an Arrow table (no pandas conversion), once per process."""
+    return pq.ParquetFile(pa.BufferReader(_population_bytes(directory))).read()
 
 
 def _decoded(column: pa.ChunkedArray) -> tuple[list[str], NDArray[np.int64]]:
@@ -342,10 +359,14 @@ def _decoded(column: pa.ChunkedArray) -> tuple[list[str], NDArray[np.int64]]:
     return [str(value) for value in combined.dictionary.to_pylist()], indices
 
 
-@functools.cache
 def _code_counts(code: str) -> dict[tuple[int, str], NDArray[np.int64]]:
     """One municipality's counts by (year, sex), as :func:`_store` has them; empty for an unknown code."""
-    table = _population_arrow()
+    return _code_counts_in(data_dir(), code)
+
+
+@functools.cache
+def _code_counts_in(directory: Path, code: str) -> dict[tuple[int, str], NDArray[np.int64]]:
+    table = _population_arrow_in(directory)
     codes, code_index = _decoded(table.column("kommunenummer"))
     if code not in codes:
         return {}
@@ -365,26 +386,34 @@ def _code_counts(code: str) -> dict[tuple[int, str], NDArray[np.int64]]:
     return counts
 
 
-@functools.cache
 def _municipality_names() -> dict[str, str]:
-    names = _load_municipalities()
+    return _municipality_names_in(data_dir())
+
+
+@functools.cache
+def _municipality_names_in(directory: Path) -> dict[str, str]:
+    names = _load_municipalities_in(directory)
     return dict(zip(names["kommunenummer"], names["name"], strict=True))
 
 
 @functools.cache
-def _load_municipalities() -> pd.DataFrame:
-    """Read the bundled names file once per process."""
-    document = json.loads(resources.files(_PACKAGE).joinpath(MUNICIPALITIES_FILE).read_text(encoding="utf-8"))
+def _load_municipalities_in(directory: Path) -> pd.DataFrame:
+    """Read the names file (checked against the manifest) once per process."""
+    document = json.loads(verified_bytes(MUNICIPALITIES_FILE, directory).decode("utf-8"))
     frame = pd.DataFrame.from_records(
         document["municipalities"], columns=["kommunenummer", "name", "first_year", "last_year"]
     )
     return frame.astype({"kommunenummer": "str", "name": "str", "first_year": "int64", "last_year": "int64"})
 
 
-@functools.cache
 def _store() -> _Store:
+    return _store_in(data_dir())
+
+
+@functools.cache
+def _store_in(directory: Path) -> _Store:
     """Index the dataset once: a dict lookup per request instead of a query on a million rows."""
-    table = _load_population_table()
+    table = _population_frame(directory)
     codes = table["kommunenummer"].astype("str").to_numpy()
     years = table["year"].to_numpy(dtype=np.int64)
     sexes = table["sex"].astype("str").to_numpy()
@@ -418,8 +447,8 @@ def _store() -> _Store:
         sex_years=tuple(sorted({year for year, _ in national})),
         years_by_code={code: tuple(sorted(found)) for code, found in years_by_code.items()},
         sex_years_by_code={code: tuple(sorted(found)) for code, found in sex_years_by_code.items()},
-        names=_municipality_names(),
-        municipalities=_load_municipalities(),
+        names=_municipality_names_in(directory),
+        municipalities=_load_municipalities_in(directory),
         national=national,
     )
 

@@ -11,7 +11,8 @@ scenario reads the bundled files and never constructs a client.
 - :func:`fetch_population` (07459), :func:`fetch_population_changes` (06913),
   :func:`fetch_employment_by_workplace` (11616/11618), :func:`fetch_life_table` (07902).
 - :func:`refresh_population` — fetch 07459 for every municipality, validate it, and only then replace the
-  bundled parquet (and its names file) atomically; on any error the existing files are untouched.
+  bundled parquet (and its names file and checksum manifest) atomically; on any error the existing files are
+  untouched.
 
 The dimension and content codes of the tables are module constants so that they are easy to correct if SSB
 renames them. Usage (needs network)::
@@ -44,11 +45,11 @@ import pandas as pd
 from resilience.data.build import (
     MUNICIPALITIES_FILE,
     POPULATION_FILE,
-    _write_atomically,
     municipalities_json,
     population_parquet_bytes,
     tables_from_raw,
 )
+from resilience.data.integrity import data_dir, replace_files
 from resilience.data.ssb07459 import MAX_AGE
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "fetch_population_changes",
     "parse_jsonstat2",
     "population_from_frame",
+    "population_path",
     "refresh_population",
 ]
 
@@ -705,6 +707,11 @@ def bundled_population_path() -> Path:
     return Path(str(resources.files("resilience.data").joinpath(POPULATION_FILE)))
 
 
+def population_path() -> Path:
+    """The population file in use: in ``$RESILIENCE_DATA_DIR`` if that is set, else the bundled one."""
+    return data_dir() / POPULATION_FILE
+
+
 def refresh_population(
     client: SSBClient,
     target: str | Path | None = None,
@@ -721,12 +728,14 @@ def refresh_population(
     no municipality above 2 million persons; at least ``min_municipalities`` municipalities a year; and the
     total of all municipalities changes by less than 10 % from one year to the next. The parquet is written
     in the bundled layout, and (``write_names``) the names file next to it, each via a temporary file and
-    :func:`os.replace`. On any error nothing is written.
+    :func:`os.replace`, together with the checksum manifest ``checksums.json`` in the same directory, kept true
+    at every moment (:func:`~resilience.data.integrity.replace_files`). ``target`` defaults to the population
+    file in use (:func:`population_path`). On any error nothing is written.
 
     Raises:
         SSBResponseError: SSB failed or the data did not pass the checks.
     """
-    target = Path(target) if target is not None else bundled_population_path()
+    target = Path(target) if target is not None else population_path()
     available = [int(code) for code in client.metadata(POPULATION_TABLE).get(TIME, ()) if str(code).isdigit()]
     wanted = sorted(set(years)) if years is not None else [year for year in available if year >= first_year]
     unavailable = sorted(set(wanted) - set(available))
@@ -741,10 +750,10 @@ def refresh_population(
     population, names = tables_from_raw(raw.loc[:, ["kommunenummer", "name", "year", "sex", "age", "persons"]])
     content = population_parquet_bytes(population)
     names_content = municipalities_json(names) if write_names else None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, content)
+    contents = {target.name: content}
     if names_content is not None:
-        _write_atomically(target.with_name(MUNICIPALITIES_FILE), names_content)
+        contents[MUNICIPALITIES_FILE] = names_content
+    replace_files(target.parent, contents)
     return target
 
 
