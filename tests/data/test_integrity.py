@@ -232,3 +232,15 @@ def test_a_crash_while_replacing_never_condemns_the_files_on_disk(
 def test_docstring_examples() -> None:
     result = doctest.testmod(integrity, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_refresh_between_reading_the_manifest_and_the_file_is_no_error(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process replaced manifest and file after this one read the manifest: the file is still good."""
+    real = integrity._read_manifest
+    stale = [real(copy)]
+    changed = (copy / POPULATION_FILE).read_bytes()[:-1] + b"!"
+    replace_files(copy, {POPULATION_FILE: changed})
+    monkeypatch.setattr(integrity, "_read_manifest", lambda directory: stale.pop() if stale else real(directory))
+    assert integrity.verified_bytes(POPULATION_FILE, copy) == changed

@@ -124,7 +124,12 @@ def verified_bytes(name: str, directory: Path | None = None) -> bytes:
         raise DataIntegrityError(path, "missing", _remedy(directory, path)) from None
     except OSError as error:
         raise DataIntegrityError(path, f"cannot be read ({error.strerror})", _remedy(directory, path)) from None
-    _check(path, content, manifest, directory)
+    try:
+        _check(path, content, manifest, directory)
+    except DataIntegrityError:
+        # A refresh in another process may have replaced manifest and file between the two reads above: the
+        # manifest read now accepts whatever file a refresh can have written since, so check against it once.
+        _check(path, content, _read_manifest(directory), directory)
     return content
 
 
