@@ -143,7 +143,7 @@ names = st.text(
 @st.composite
 def municipalities(draw: st.DrawFn) -> Municipality:
     kommune, years = draw(st.sampled_from(small_municipalities()))
-    vacant_low, vacant_high = bounds(Dwellings, "vacant")
+    vacant_low, _ = bounds(Dwellings, "vacant")
     dwellings = draw(
         st.none()
         | st.builds(

@@ -43,7 +43,8 @@ def test_the_real_worker_tells_valid_from_refused():
     checker = Checker(timeout=60)
     try:
         assert checker.check(b"schema_version: 1\n")[0] == "refused"
-        valid = b'schema_version: 1\nname: x\nmunicipality: {kommunenummer: "1835", base_year: 2024}\nrun: {horizon: 2030}\n'
+        valid = b'schema_version: 1\nname: x\nmunicipality: {kommunenummer: "1835", base_year: 2024}\n'
+        valid += b"run: {horizon: 2030}\n"
         assert checker.check(valid)[:2] == ("valid", [])
         assert checker.check(b"!!python/object/apply:os.system [echo]\n")[0] == "refused"
     finally:

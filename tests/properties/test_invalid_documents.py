@@ -65,8 +65,10 @@ def test_any_invalid_document_is_refused(document):
 
 def test_every_problem_of_a_file_is_listed_at_once():
     text = (Path(__file__).resolve().parents[2] / "scenarios" / "traena.yaml").read_text(encoding="utf-8")
-    broken = text.replace("jobs: 80", "jobs: -80").replace("horizon: 2050", "horizon: twenty").replace(
-        "  island: true", "  island: true\n  colour: blue"
+    broken = (
+        text.replace("jobs: 80", "jobs: -80")
+        .replace("horizon: 2050", "horizon: twenty")
+        .replace("  island: true", "  island: true\n  colour: blue")
     )
     lines = check_refused(broken.encode("utf-8"))
     assert len(lines) == 3
