@@ -273,15 +273,14 @@ strategy_names = st.from_regex(r"\A[a-zæøå_][a-zæøå0-9_-]{0,12}\Z").filter
 
 @cache
 def uncertain_names() -> dict[str, tuple[float, float]]:
-    """Every name an uncertainty may take, with the range to draw within: model parameters and the float
-    settings of levers that have a plausible range. Integer lever settings are left out: a continuous
-    distribution over one makes every run fail (see the report of issue 8, part D)."""
+    """Every name an uncertainty may take, with the range to draw within: model parameters and the numeric
+    settings of levers that have a plausible range (a whole-number setting takes the nearest whole number)."""
     out = {name: (spec.low, spec.high) for name, spec in Parameters.specs().items()}
     for lever in lever_names():
         settings_model = get_lever(lever).Settings
         for setting, field in settings_model.model_fields.items():
             plausible = plausible_range(settings_model, setting)
-            if plausible is not None and field.annotation is float:
+            if plausible is not None and field.annotation in (int, float):
                 out[f"{lever}.{setting}"] = plausible
     return out
 
