@@ -20,7 +20,7 @@ def _dying_worker(conn: Connection) -> None:
 
 
 def test_a_document_over_the_time_limit_is_a_hang_and_the_worker_is_replaced():
-    checker = Checker(timeout=0.5, target=_sleeping_worker)
+    checker = Checker(timeout=0.5, target=_sleeping_worker, warm_up=False)
     try:
         first = checker.process.pid
         outcome, detail, seconds = checker.check(b"a: 1\n")
@@ -31,7 +31,7 @@ def test_a_document_over_the_time_limit_is_a_hang_and_the_worker_is_replaced():
 
 
 def test_a_dead_worker_is_a_crash():
-    checker = Checker(timeout=30, target=_dying_worker)
+    checker = Checker(timeout=30, target=_dying_worker, warm_up=False)
     try:
         outcome, detail, _ = checker.check(b"a: 1\n")
         assert outcome == "crash" and "exit code 3" in detail[0]
