@@ -140,6 +140,9 @@ def test_no_scenario_field_is_a_path():
 def _audited() -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
     """Python's audit events for files (open, rename, remove, mkdir …) while the block runs, each with the
     absolute paths it writes appended to its arguments."""
+    if not _AUDIT["installed"]:
+        sys.addaudithook(_hook)  # an audit hook cannot be removed; it records only inside _audited()
+        _AUDIT["installed"] = True
     events: list[tuple[str, tuple[Any, ...]]] = []
     _AUDIT["sink"] = events
     try:
@@ -148,7 +151,7 @@ def _audited() -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
         _AUDIT["sink"] = None
 
 
-_AUDIT: dict[str, list[tuple[str, tuple[Any, ...]]] | None] = {"sink": None}
+_AUDIT: dict[str, Any] = {"sink": None, "installed": False}
 _FILE_EVENTS = ("open", "os.rename", "os.remove", "os.rmdir", "os.mkdir", "shutil.rmtree", "os.symlink", "os.link")
 
 
@@ -157,9 +160,6 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     if sink is not None and event in _FILE_EVENTS:
         # Resolved now: a relative path's directory descriptor is closed by the time the test reads the events.
         sink.append((event, (*args, _written(event, args))))
-
-
-sys.addaudithook(_hook)  # an audit hook cannot be removed; it records only inside _audited()
 
 
 def _written(event: str, args: tuple[Any, ...]) -> list[str]:
