@@ -373,3 +373,28 @@ def test_terminal_output_shows_control_sequences_literally(tmp_path):
     assert "[bold red]rich[/]" in err  # no markup interpreter: brackets are text
     lines = err.splitlines()
     assert len(lines) == 5 and all(line.startswith(f"{path}:") for line in lines)
+
+
+def test_a_run_with_control_sequences_in_its_texts_prints_none_of_them(tmp_path):
+    """``resilience run`` and ``resilience report`` print where the results are, never a scenario text raw."""
+    text = """schema_version: 1
+name: "\\e[2J\\e]0;title\\a\\x9b31m\\u202e"
+description: "[bold red]x[/]"
+municipality: {kommunenummer: "1835", name: "\\e[31m", base_year: 2024}
+employers:
+  - {name: "\\e[5m\\u202eA", sector: fish_processing, jobs: 20, cornerstone: true}
+shocks: [{type: closure, employer: "\\e[5m\\u202eA", year: 2025}]
+strategies:
+  baseline: []
+  hub: [{lever: remote_work_hub}]
+run: {horizon: 2026, replications: 1, seed: 1}
+"""
+    path = tmp_path / "ctl.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    for command in (["run", str(path), "--out", str(out), "--executor", "sequential"], ["report", str(out)]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0, result.output
+        printed = result.stdout + result.stderr
+        assert printed.strip()
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", printed), repr(printed)
