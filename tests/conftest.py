@@ -1,15 +1,57 @@
-"""Shared fixtures: the bundled Træna scenario and variants of it."""
+"""Shared fixtures: the bundled Træna scenario and variants of it; the hypothesis profiles.
+
+Hypothesis runs under one of two profiles, chosen with ``HYPOTHESIS_PROFILE``:
+
+- ``fast`` (the default; CI and ``uv run pytest``): few examples, so the property tests stay cheap;
+- ``thorough``: 25 times the examples and no deadline, for a long run before a release::
+
+      HYPOTHESIS_PROFILE=thorough uv run pytest tests/properties tests/config/test_robustness.py
+
+A test that needs its own number of examples writes ``@settings(max_examples=scaled(n))``: ``n`` in the fast
+profile, ``25 * n`` in the thorough one.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from resilience.config import Scenario, load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAENA = ROOT / "scenarios" / "traena.yaml"
+
+#: Examples per property test in the thorough profile, as a multiple of the fast profile's.
+THOROUGH_FACTOR = 25
+_FAST_EXAMPLES = 20
+
+settings.register_profile(
+    "fast",
+    max_examples=_FAST_EXAMPLES,
+    # Model runs take a fraction of a second; on a shared 2-core machine a tight deadline would only flake.
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "thorough",
+    max_examples=_FAST_EXAMPLES * THOROUGH_FACTOR,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+def scaled(examples: int) -> int:
+    """``examples`` in the fast profile, ``THOROUGH_FACTOR`` times as many in the thorough one.
+
+    >>> @settings(max_examples=scaled(12))          # doctest: +SKIP
+    ... @given(seed=st.integers(0, 2**32 - 1))
+    ... def test_something(seed): ...
+    """
+    return max(1, examples * settings.default.max_examples // _FAST_EXAMPLES)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,13 @@ import pandas as pd
 if TYPE_CHECKING:
     from resilience.model import MunicipalityModel
 
-__all__ = ["InvariantError", "check_accounting_identity", "check_model_invariants"]
+__all__ = [
+    "InvariantError",
+    "check_accounting_identity",
+    "check_dwellings",
+    "check_employment",
+    "check_model_invariants",
+]
 
 
 class InvariantError(AssertionError):
@@ -50,6 +56,7 @@ def check_model_invariants(model: MunicipalityModel) -> None:
     for firm in model.firms:
         if firm.nonresident_workers < 0 or (not firm.open and firm.nonresident_workers):
             _fail("bad non-resident workers", year=model.year, firm=firm.name, value=firm.nonresident_workers)
+    check_employment(model)
 
     # Households: every resident belongs to a present household whose member list holds them, and back.
     present_hh = np.flatnonzero(households.present[: households.n])
@@ -85,6 +92,8 @@ def check_model_invariants(model: MunicipalityModel) -> None:
             occupied=int(occupied.size),
             households=int(present_hh.size),
         )
+
+    check_dwellings(model)
 
     # Network: nodes are exactly the residents, every tie is recorded at both ends between two of them, and the
     # tie counts mirror the degrees.
@@ -123,6 +132,62 @@ def check_model_invariants(model: MunicipalityModel) -> None:
             persons=n_person_agents,
             households=n_household_agents,
         )
+
+
+def check_employment(model: MunicipalityModel) -> None:
+    """Jobs and workers agree: no firm has more workers than jobs, and only the employed have an employer.
+
+    For every open firm, resident employees plus non-resident workers are at most its jobs (``target_jobs``,
+    rounded as in the ``jobs`` column); a resident has an employer (a firm here, or a job outside) exactly
+    when their status is employed. :func:`check_model_invariants` calls it; it is public for a researcher's
+    own labour process::
+
+        model.step()
+        check_employment(model)     # InvariantError: more workers than jobs (year=2027, firm='Fiskeindustri', ...)
+    """
+    from resilience.model.state import NO_ROW, Status
+
+    employees = model.employees()
+    for firm in model.firms:
+        if not firm.open:
+            continue
+        workers = int(employees[firm.index]) + int(firm.nonresident_workers)
+        jobs = round(firm.target_jobs)
+        if workers > jobs:
+            _fail("more workers than jobs", year=model.year, firm=firm.name, workers=workers, jobs=jobs)
+    pt = model.persons
+    residents = pt.resident_rows()
+    has_employer = pt.employer[residents] != NO_ROW
+    employed = pt.status[residents] == Status.EMPLOYED
+    mismatch = has_employer != employed
+    if mismatch.any():
+        row = int(residents[np.flatnonzero(mismatch)[0]])
+        _fail(
+            "employer and labour status disagree",
+            year=model.year,
+            count=int(mismatch.sum()),
+            person=row,
+            status=Status(int(pt.status[row])).name,
+            employer=int(pt.employer[row]),
+        )
+
+
+def check_dwellings(model: MunicipalityModel) -> None:
+    """Each occupied dwelling holds a different household that is still present.
+
+    With the checks in :func:`check_model_invariants` that every present household has a dwelling of its own,
+    this makes occupied dwellings one-to-one with households, so never more than the dwellings there are.
+    :func:`check_model_invariants` calls it::
+
+        check_dwellings(model)      # InvariantError: dwelling occupied by a household that is gone (...)
+    """
+    dwellings, households = model.dwellings, model.households
+    occupant = dwellings.occupant[: dwellings.n]
+    occupied = occupant[occupant >= 0]
+    if occupied.size and (int(occupied.max()) >= households.n or not households.present[occupied].all()):
+        _fail("dwelling occupied by a household that is gone", year=model.year)
+    if np.unique(occupied).size != occupied.size:
+        _fail("one household occupies two dwellings", year=model.year)
 
 
 def check_accounting_identity(timeseries: pd.DataFrame) -> None:

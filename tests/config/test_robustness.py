@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resilience.config import ScenarioError, parse_scenario
+from tests.conftest import scaled
 
 FULL_TEXT = (Path(__file__).parent / "data" / "traena_full.yaml").read_text(encoding="utf-8")
 LINES = FULL_TEXT.splitlines(keepends=True)
@@ -23,19 +24,19 @@ def check(source: str | bytes) -> None:
             assert "\n" not in str(problem)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(st.binary(max_size=200))
 def test_random_bytes(data: bytes) -> None:
     check(data)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab:-[]{}#&*!|>'\" \t\n,?%@`0.~<")), max_size=80))
 def test_random_yaml_like_text(text: str) -> None:
     check(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=scaled(200), deadline=None)
 @given(st.data())
 def test_edited_scenarios(data: st.DataObject) -> None:
     lines = list(LINES)

@@ -74,3 +74,62 @@ def test_detects_a_tie_recorded_at_one_end_only(model):
     model.persons.ties[a] += 1
     with pytest.raises(InvariantError, match="symmetric"):
         check_model_invariants(model)
+
+
+def test_detects_more_workers_than_jobs(model):
+    firm = next(f for f in model.firms if f.open and model.employees()[f.index] > 0)
+    firm.target_jobs = float(model.employees()[firm.index] - 1)
+    with pytest.raises(InvariantError, match="more workers than jobs"):
+        check_model_invariants(model)
+
+
+def test_detects_non_resident_workers_beyond_the_jobs(model):
+    firm = next(f for f in model.firms if f.open)
+    firm.nonresident_workers = round(firm.target_jobs) + 1
+    with pytest.raises(InvariantError, match="more workers than jobs"):
+        check_model_invariants(model)
+
+
+def test_detects_an_employer_for_someone_not_employed(model):
+    pt = model.persons
+    row = int(next(r for r in pt.resident_rows() if pt.status[r] == Status.EMPLOYED))
+    pt.status[row] = Status.UNEMPLOYED
+    with pytest.raises(InvariantError, match="employer and labour status"):
+        check_model_invariants(model)
+
+
+def test_detects_an_employed_person_without_employer(model):
+    pt = model.persons
+    row = int(next(r for r in pt.resident_rows() if pt.status[r] == Status.EMPLOYED))
+    pt.employer[row] = -1
+    with pytest.raises(InvariantError, match="employer and labour status"):
+        check_model_invariants(model)
+
+
+def test_detects_a_dwelling_occupied_by_a_departed_household(model):
+    from resilience.testing import check_dwellings
+
+    dwellings, households = model.dwellings, model.households
+    gone = [r for r in range(households.n) if not households.present[r]]
+    vacant = [r for r in range(dwellings.n) if dwellings.occupant[r] < 0]
+    if not gone:  # no household has left yet: mark one as departed, keeping its dwelling
+        gone = [next(r for r in range(households.n) if households.present[r])]
+        households.present[gone[0]] = False
+    else:
+        dwellings.occupant[vacant[0]] = gone[0]
+    with pytest.raises(InvariantError, match="household that is gone"):
+        check_dwellings(model)
+    with pytest.raises(InvariantError):
+        check_model_invariants(model)
+
+
+def test_detects_one_household_in_two_dwellings(model):
+    from resilience.testing import check_dwellings
+
+    dwellings, households = model.dwellings, model.households
+    vacant = next(r for r in range(dwellings.n) if dwellings.occupant[r] < 0)
+    dwellings.occupant[vacant] = next(r for r in range(households.n) if households.present[r])
+    with pytest.raises(InvariantError, match="two dwellings"):
+        check_dwellings(model)
+    with pytest.raises(InvariantError):
+        check_model_invariants(model)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from resilience.model import MunicipalityModel, Parameters
 from resilience.testing import check_accounting_identity, check_model_invariants
-from tests.conftest import traena_variant
+from tests.conftest import scaled, traena_variant
 
 SCENARIOS = {shock: traena_variant(shock=shock, horizon=2031) for shock in (True, False)}
 
@@ -20,7 +20,7 @@ def parameters(draw: st.DrawFn) -> Parameters:
     return Parameters().replace(**values)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), params=parameters(), shock=st.booleans())
 def test_invariants_hold_for_any_seed_and_parameters_in_range(seed, params, shock):
     model = MunicipalityModel(SCENARIOS[shock], seed=seed, parameters=params)
@@ -34,7 +34,7 @@ def test_invariants_hold_for_any_seed_and_parameters_in_range(seed, params, shoc
     assert (frame["jobs"] >= 0).all() and (frame["unemployed"] >= 0).all()
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=scaled(8), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_same_seed_same_results(seed):
     a = MunicipalityModel(SCENARIOS[True], seed=seed).run()

@@ -87,13 +87,15 @@ class Problem:
         return _one_line(f"{where}: {self.path or '(root)'}: {self.message}")
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls (a terminal obeys U+009B as it does ESC [), line and paragraph separators, and the
+# bidirectional overrides that would make a line read differently from what it holds.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _one_line(text: str) -> str:
     """Escape line breaks and other control characters (values quoted from the file may hold them)."""
     names = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    return _CONTROL.sub(lambda m: names.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+    return _CONTROL.sub(lambda m: names.get(m.group(), m.group().encode("unicode_escape").decode("ascii")), text)
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping
 from typing import Any
 
+import annotated_types as at
 from pydantic import ValidationError
 
-from resilience.config import Intervention, Scenario
+from resilience.config import Choice, Distribution, Intervention, Scenario
 from resilience.levers._base import Lever
 from resilience.levers._registry import LeverRegistryError, get_lever, lever_names
 
@@ -36,7 +38,9 @@ def _settings_values(intervention: Intervention, drawn: Mapping[str, float]) -> 
     for name, value in drawn.items():
         # An uncertain lever parameter replaces the default, not a value the strategy wrote explicitly.
         if name.startswith(prefix) and name[len(prefix) :] in fields:
-            values[name[len(prefix) :]] = value
+            setting = name[len(prefix) :]
+            # Draws are real numbers; a whole-number setting (places, families, jobs) takes the nearest one.
+            values[setting] = round(value) if fields[setting].annotation is int else value
     values.update(intervention.lever_parameters())
     if intervention.years is not None:
         values["years"] = intervention.years
@@ -122,4 +126,47 @@ def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
             problems.append(
                 (("uncertainties", name), f"'{parameter}' is not a setting of lever {lever}{_hint(parameter, fields)}")
             )
+            continue
+        problem = _draw_problem(lever, parameter, scenario.uncertainties[name])
+        if problem:
+            problems.append((("uncertainties", name), problem))
     return problems
+
+
+def _draw_problem(lever: str, parameter: str, distribution: Distribution) -> str | None:
+    """Why some draw of ``distribution`` would be refused by the lever's setting (every run would fail), if so.
+
+    >>> from resilience.config import Uniform
+    >>> _draw_problem("attractiveness", "attractiveness_gain", Uniform(distribution="uniform", low=0, high=2))
+    'attractiveness.attractiveness_gain must lie between 0 and 1, but this distribution can draw 2'
+    """
+    field = get_lever(lever).Settings.model_fields[parameter]
+    if field.annotation not in (int, float):
+        return f"{lever}.{parameter} is not a number, so it cannot be drawn from a distribution"
+    if isinstance(distribution, Choice):
+        extremes = [float(v) for v in distribution.values]
+    else:
+        low = getattr(distribution, "low", None)
+        high = getattr(distribution, "high", None)
+        extremes = [-math.inf if low is None else float(low), math.inf if high is None else float(high)]
+    if field.annotation is int:
+        extremes = [float(round(v)) if math.isfinite(v) else v for v in extremes]
+    lowest = highest = None
+    for item in field.metadata:
+        if isinstance(item, at.Ge | at.Gt):
+            lowest = float(item.ge if isinstance(item, at.Ge) else item.gt)  # type: ignore[arg-type]
+        elif isinstance(item, at.Le | at.Lt):
+            highest = float(item.le if isinstance(item, at.Le) else item.lt)  # type: ignore[arg-type]
+    outside = [v for v in extremes if (lowest is not None and v < lowest) or (highest is not None and v > highest)]
+    if not outside:
+        return None
+    span = (
+        f"between {lowest:g} and {highest:g}"
+        if lowest is not None and highest is not None
+        else (f"at least {lowest:g}" if lowest is not None else f"at most {highest:g}")
+    )
+    reach = outside[0]
+    if not math.isfinite(reach):
+        bound = "low" if reach < 0 else "high"
+        return f"{lever}.{parameter} must lie {span}: give this distribution a '{bound}' bound within that range"
+    return f"{lever}.{parameter} must lie {span}, but this distribution can draw {reach:g}"
