@@ -43,6 +43,7 @@ from resilience.experiments.uncertainty import draw_uncertainties
 __all__ = [
     "NO_SHOCK",
     "EnsembleFailures",
+    "EnsembleInterrupted",
     "EnsembleOutcome",
     "ReplicationFunction",
     "RunResult",
@@ -120,6 +121,28 @@ class EnsembleFailures(RuntimeError):
         self.failures_file = failures_file
         self.notes = list(notes)
         super().__init__(f"{len(self.failures)} of {total} runs failed")
+
+
+class EnsembleInterrupted(KeyboardInterrupt):
+    """An ensemble stopped by Ctrl-C (a :class:`KeyboardInterrupt`): its finished runs are kept on disk.
+
+    ``done`` of ``total`` runs had finished (in earlier attempts too); ``results_dir`` holds them, and
+    ``resume_command`` (set by the command line) is the command that completes the ensemble. Its message is
+    the one line to show::
+
+        interrupted after 37 of 120 runs; resume with: resilience run scenarios/traena.yaml --out … --resume
+    """
+
+    def __init__(self, done: int, total: int, results_dir: Path, resume_command: str | None = None) -> None:
+        super().__init__(done, total, results_dir)
+        self.done = done
+        self.total = total
+        self.results_dir = results_dir
+        self.resume_command = resume_command
+
+    def __str__(self) -> str:
+        how = self.resume_command or f"the same options and --resume (results in {self.results_dir})"
+        return f"interrupted after {self.done} of {self.total} runs; resume with: {how}"
 
 
 def plan_runs(
