@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -22,6 +22,7 @@ from resilience.experiments import (
     plan_runs,
     write_parquet_stream,
 )
+from resilience.experiments import runner as runner_module
 from resilience.experiments import store as store_module
 from resilience.workflow import run_scenario
 from tests.experiments.helpers import small_scenario, tiny_run
@@ -39,24 +40,24 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
-def interrupt_after(count: int) -> Callable[[object, bool], None]:
-    """An ``on_done`` that presses Ctrl-C once ``count`` runs have finished."""
-    finished = 0
+def interrupted(out: Path, after: int = 4, *, resume: bool = False) -> EnsembleInterrupted:
+    """Run the ensemble inline and press Ctrl-C when ``after`` runs have finished (as the next one starts)."""
+    model_run = runner_module.run_replication
+    calls = 0
 
-    def on_done(_task: object, ok: bool) -> None:
-        nonlocal finished
-        finished += 1
-        if finished == count:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls > after:
             raise KeyboardInterrupt
+        return model_run(*args, **kwargs)
 
-    return on_done
-
-
-def interrupted(out: Path, after: int = 4) -> EnsembleInterrupted:
-    with pytest.raises(EnsembleInterrupted) as caught:
-        run_scenario(
-            small_scenario(), out, replications=REPLICATIONS, executor="sequential", on_done=interrupt_after(after)
-        )
+    runner_module.run_replication = run  # type: ignore[assignment]
+    try:
+        with pytest.raises(EnsembleInterrupted) as caught:
+            run_scenario(small_scenario(), out, replications=REPLICATIONS, executor="sequential", resume=resume)
+    finally:
+        runner_module.run_replication = model_run
     return caught.value
 
 
@@ -77,7 +78,7 @@ def test_an_interrupted_ensemble_keeps_its_runs_and_resumes_to_the_same_bytes(tm
     assert isinstance(error, KeyboardInterrupt)
     assert (error.done, error.total, error.results_dir) == (4, 3 * REPLICATIONS, out)
     assert str(error).startswith("interrupted after 4 of 9 runs; resume with: ")
-    assert len(run_files(out)) == 4
+    assert len(run_files(out)) == 4  # every run that finished, also those not yet collected when Ctrl-C came
     assert not (out / TIMESERIES).exists()
     manifest = EnsembleManifest.read(out)
     assert manifest is not None and not manifest.complete and manifest.total == 9
@@ -108,16 +109,9 @@ def test_an_interrupted_ensemble_keeps_its_runs_and_resumes_to_the_same_bytes(tm
 def test_interrupted_twice_then_resumed_on_processes(tmp_path, reference):
     out = tmp_path / "out"
     interrupted(out, after=2)
-    with pytest.raises(EnsembleInterrupted) as caught:
-        run_scenario(
-            small_scenario(),
-            out,
-            replications=REPLICATIONS,
-            executor="sequential",
-            resume=True,
-            on_done=interrupt_after(3),
-        )
-    assert (caught.value.done, caught.value.total) == (5, 9)  # the runs of both attempts count
+    again = interrupted(out, after=3, resume=True)
+    assert (again.done, again.total) == (5, 9)  # the runs of both attempts count
+    assert len(run_files(out)) == 5
     run_scenario(small_scenario(), out, replications=REPLICATIONS, executor="process", workers=2, resume=True)
     assert_same_results(reference, out)
 

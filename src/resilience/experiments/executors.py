@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -144,7 +145,7 @@ def open_executor(
         pool = ProcessPoolExecutor(
             max_workers=workers or os.cpu_count() or 1,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_interrupts,
+            initializer=_init_worker,
         )
         completed = False
         try:
@@ -163,12 +164,27 @@ def open_executor(
         raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTOR_KINDS)}")
 
 
-def _ignore_interrupts() -> None:
-    """Let a worker process ignore Ctrl-C: the terminal sends SIGINT to every process of the command, and
-    the parent alone decides what to do (cancel, stop the workers, say how to resume). A worker that took it
-    would die printing a traceback of its own.
+#: How often (seconds) a worker process checks that the process that started it is still alive.
+_PARENT_CHECK_SECONDS = 1.0
+
+
+def _init_worker() -> None:
+    """Prepare a worker process of the pool: ignore Ctrl-C, and exit when its parent is gone.
+
+    The terminal sends SIGINT to every process of the command; the parent alone decides what to do (cancel,
+    stop the workers, say how to resume), and a worker that took it would die printing a traceback of its
+    own. A parent killed outright (SIGKILL, the OOM killer) cannot stop its workers, which would otherwise
+    wait for work for ever: each one watches for the parent to change and then exits.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)  # nothing to clean up: the run in progress is abandoned, its file never renamed
+
+    threading.Thread(target=watch, name="resilience-parent-watch", daemon=True).start()
 
 
 def _terminate_workers(pool: ProcessPoolExecutor) -> None:

@@ -278,6 +278,16 @@ def stream_ensemble(
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 finish(_result_of(future, pending.pop(future)))
+    except KeyboardInterrupt:
+        # Runs that had finished when Ctrl-C came still go to the sink: resuming need not run them again.
+        # Quietly (no on_done): the interruption is already on its way.
+        for future, task in pending.items():
+            if sink is not None and future.done() and not future.cancelled() and future.exception() is None:
+                result = future.result()
+                if result.ok and result.frame is not None:
+                    sink.add_run(task, result.frame)
+                    outcome.done += 1
+        raise
     finally:
         for future in pending:
             future.cancel()
