@@ -77,7 +77,7 @@ def test_an_interrupted_ensemble_keeps_its_runs_and_resumes_to_the_same_bytes(tm
     error = interrupted(out, after=4)
     assert isinstance(error, KeyboardInterrupt)
     assert (error.done, error.total, error.results_dir) == (4, 3 * REPLICATIONS, out)
-    assert str(error).startswith("interrupted after 4 of 9 runs; resume with: ")
+    assert str(error) == f"interrupted after 4 of 9 runs; the finished runs are kept in {out}"
     assert len(run_files(out)) == 4  # every run that finished, also those not yet collected when Ctrl-C came
     assert not (out / TIMESERIES).exists()
     manifest = EnsembleManifest.read(out)

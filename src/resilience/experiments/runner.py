@@ -127,8 +127,8 @@ class EnsembleInterrupted(KeyboardInterrupt):
     """An ensemble stopped by Ctrl-C (a :class:`KeyboardInterrupt`): its finished runs are kept on disk.
 
     ``done`` of ``total`` runs had finished (in earlier attempts too); ``results_dir`` holds them, and
-    ``resume_command`` (set by the command line) is the command that completes the ensemble. Its message is
-    the one line to show::
+    ``resume_command`` (set by the command line) is the command that completes the ensemble (in Python:
+    :func:`resilience.workflow.run_scenario` with ``resume=True``). Its message is the one line to show::
 
         interrupted after 37 of 120 runs; resume with: resilience run scenarios/traena.yaml --out … --resume
     """
@@ -141,8 +141,10 @@ class EnsembleInterrupted(KeyboardInterrupt):
         self.resume_command = resume_command
 
     def __str__(self) -> str:
-        how = self.resume_command or f"the same options and --resume (results in {self.results_dir})"
-        return f"interrupted after {self.done} of {self.total} runs; resume with: {how}"
+        head = f"interrupted after {self.done} of {self.total} runs"
+        if self.resume_command:
+            return f"{head}; resume with: {self.resume_command}"
+        return f"{head}; the finished runs are kept in {self.results_dir}"
 
 
 def plan_runs(
