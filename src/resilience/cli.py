@@ -61,8 +61,9 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
             # A damaged data file is bad input, not a crash: the message names the file and how to restore it.
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+        except KeyboardInterrupt as interrupt:
+            # One line: an interrupted ensemble says how many runs finished and the command that resumes it.
+            click.echo(str(interrupt) or "interrupted", err=True)
             sys.exit(130)
         except click.exceptions.Exit:
             raise
@@ -138,15 +139,37 @@ def _executor_options[F: Callable[..., Any]](command: F) -> F:
     return command
 
 
-def _run(scenario_path: Path, out: Path, **options: Any) -> Path:
+def _resume_command(command: Sequence[str], out: Path, options: dict[str, Any]) -> str:
+    """The command line that resumes this ensemble: the same scenario and options, ``--out``, ``--resume``."""
+    import shlex
+
+    words = ["resilience", *command, "--out", str(out)]
+    for name in ("replications", "seed", "horizon", "executor", "workers", "scheduler"):
+        if options.get(name) is not None and not (name == "executor" and options.get("scheduler")):
+            words += [f"--{name}", str(options[name])]
+    for strategy in options.get("strategies") or ():
+        words += ["--strategy", strategy]
+    return shlex.join([*words, "--resume"])
+
+
+def _run(scenario_path: Path, out: Path, command: Sequence[str], **options: Any) -> Path:
+    """Run the ensemble of ``scenario_path`` into ``out``; ``command`` (e.g. ``["run", "x.yaml"]``) is how
+    the user started it, so that an interruption can print the command that resumes it.
+    """
+    from resilience.experiments import EnsembleInterrupted
     from resilience.workflow import load_checked, run_scenario
 
+    if options.get("force") and options.get("resume"):
+        raise click.UsageError("--force replaces the results directory and --resume completes it: give one of them")
     scenario = load_checked(scenario_path)
     horizon = options.get("horizon")
     if horizon is not None and horizon <= scenario.municipality.base_year:
         raise click.BadParameter(
             f"{horizon} is not after the base year {scenario.municipality.base_year}", param_hint="--horizon"
         )
+    resume_command = _resume_command(command, out, options)
+    # The command as given (above) names --executor only if the user did; the runs need the resolved kind.
+    options["executor"] = options.pop("kind")
     strategies: Sequence[str] = options.pop("strategies", ()) or ()
     unknown = [s for s in strategies if s not in scenario.strategies]
     if unknown:
@@ -169,6 +192,9 @@ def _run(scenario_path: Path, out: Path, **options: Any) -> Path:
 
     try:
         return run_scenario(scenario, out, strategies=strategies, on_plan=on_plan, on_done=on_done, **options)
+    except EnsembleInterrupted as interrupted:
+        interrupted.resume_command = resume_command
+        raise
     finally:
         if bar:
             bar[0].close()
@@ -197,15 +223,34 @@ def bundled_scenario() -> Path:
 )
 @click.option("--replications", type=click.IntRange(1, 100_000), default=None, help="Replications per strategy.")
 @_executor_options
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Complete the interrupted demo in --out (default results/demo): run only its missing runs.",
+)
 @_handle_errors
 def demo(
-    out: Path | None, replications: int | None, workers: int | None, executor: str | None, scheduler: str | None
+    out: Path | None,
+    replications: int | None,
+    workers: int | None,
+    executor: str | None,
+    scheduler: str | None,
+    resume: bool,
 ) -> None:
     """Run the bundled Træna scenario and write its report."""
     kind = _executor_kind(executor, scheduler)
-    target = out if out is not None else _free_dir(Path("results") / "demo")
+    default = Path("results") / "demo"
+    target = out or (default if resume else _free_dir(default))
     directory = _run(
-        bundled_scenario(), target, replications=replications, workers=workers, executor=kind, scheduler=scheduler
+        bundled_scenario(),
+        target,
+        ["demo"],
+        replications=replications,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        kind=kind,
+        resume=resume,
     )
     click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")
 
@@ -224,6 +269,11 @@ def demo(
 @click.option("--strategy", "strategies", multiple=True, help="Run only this strategy (repeatable).")
 @_executor_options
 @click.option("--force", is_flag=True, help="Replace an existing results directory.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Complete an interrupted ensemble in --out: run only its missing runs (same scenario and options).",
+)
 @_handle_errors
 def run(
     scenario: Path,
@@ -236,25 +286,31 @@ def run(
     executor: str | None,
     scheduler: str | None,
     force: bool,
+    resume: bool,
 ) -> None:
     """Run SCENARIO (a YAML file) and write timeseries, summary, resolved scenario and report.
 
     Runs execute on local processes (--workers, default every core), one by one (--executor sequential) or
     on Dask (--executor dask starts a local cluster; --scheduler tcp://HOST:PORT uses a running one).
+    An existing results directory is refused unless --force (replace it) or --resume (complete an
+    interrupted ensemble: Ctrl-C keeps the finished runs and prints the command that resumes it).
     """
     kind = _executor_kind(executor, scheduler)
     target = out if out is not None else Path("results") / scenario.stem
     directory = _run(
         scenario,
         target,
+        ["run", str(scenario)],
         replications=replications,
         seed=seed,
         horizon=horizon,
         strategies=strategies,
         workers=workers,
-        executor=kind,
+        executor=executor,
         scheduler=scheduler,
+        kind=kind,
         force=force,
+        resume=resume,
     )
     click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")
 

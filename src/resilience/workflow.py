@@ -36,6 +36,8 @@ from resilience.experiments import (
     SUMMARY,
     TIMESERIES,
     EnsembleFailures,
+    EnsembleInterrupted,
+    EnsembleManifest,
     ExecutorKind,
     RunStore,
     RunTask,
@@ -45,6 +47,8 @@ from resilience.experiments import (
     plan_runs,
     prepare_results_dir,
     read_timeseries,
+    resume_results_dir,
+    scenario_checksum,
     stream_ensemble,
 )
 from resilience.levers import intervention_problems
@@ -156,6 +160,7 @@ def run_scenario(
     workers: int | None = 1,
     scheduler: str | None = None,
     force: bool = False,
+    resume: bool = False,
     on_done: Callable[[RunTask, bool], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
 ) -> Path:
@@ -165,28 +170,76 @@ def run_scenario(
     default), ``"sequential"``, ``"dask"`` (the cluster at ``scheduler``, else a local one of ``workers``
     processes), or any :class:`concurrent.futures.Executor` you opened yourself. Each run is written to disk
     as it finishes, so memory does not grow with the number of runs; the results are the same bytes whatever
-    the executor. ``on_plan(total)`` is called once the runs are planned and ``on_done(task, ok)`` after each.
+    the executor. ``on_plan(total)`` is called once the runs to do are known and ``on_done(task, ok)`` after
+    each.
+
+    An existing results directory is refused unless ``force`` (replace it) or ``resume``: an ensemble that
+    was interrupted (:class:`~resilience.experiments.EnsembleInterrupted` on Ctrl-C, or the process killed)
+    keeps its finished runs, and ``resume=True`` with the same scenario and options runs only the missing
+    ones; the results are the same bytes as those of an uninterrupted run
+    (:class:`~resilience.experiments.ResumeError` when there is nothing to resume or the options differ).
 
     If some runs raised, everything else is still written (``failures.csv`` lists the failed runs with their
     seeds and errors) and :class:`~resilience.experiments.EnsembleFailures` is raised at the end.
 
     >>> run_scenario(scenario, "results/traena", replications=40, executor="dask")   # doctest: +SKIP
+    >>> run_scenario(scenario, "results/traena", replications=40, resume=True)       # doctest: +SKIP
     """
-    out_dir = prepare_results_dir(out, force=force)
+    if force and resume:
+        raise ValueError("force replaces a results directory and resume completes it: give one of them, not both")
     n = scenario.run.replications if replications is None else replications
     root = scenario.run.seed if seed is None else seed
     last = scenario.run.horizon if horizon is None else horizon
     tasks = plan_runs(scenario, replications=n, seed=root, strategies=strategies)
-    if on_plan:
-        on_plan(len(tasks))
-    with _ensemble_executor(executor, workers, scheduler, len(tasks)) as pool:
-        store = RunStore(out_dir, list(dict.fromkeys(t.strategy for t in tasks)))
-        try:
-            outcome = stream_ensemble(scenario, tasks, executor=pool, horizon=last, sink=store, on_done=on_done)
-        except BaseException:
-            store.discard()  # interrupted: no half ensemble is left behind to be mistaken for results
+    strategies_run = list(dict.fromkeys(t.strategy for t in tasks))
+    manifest = EnsembleManifest(
+        scenario_checksum=scenario_checksum(scenario),
+        root_seed=root,
+        replications=n,
+        horizon=last,
+        strategies=strategies_run,
+        package_version=package_version(),
+        # The report's date: the day the ensemble began (kept when it resumes), never read from the clock again.
+        created=datetime.now(UTC).strftime("%Y-%m-%d"),
+        scenario_name=scenario.name,
+    )
+    if resume:
+        manifest = resume_results_dir(out, manifest)
+        out_dir = Path(out)
+    else:
+        out_dir = prepare_results_dir(out, force=force, manifest=manifest)
+    store = RunStore(out_dir, strategies_run)
+    try:
+        finished = store.finished(tasks)
+        todo = [t for t in tasks if (t.strategy, t.replication) not in finished]
+        if on_plan:
+            on_plan(len(todo))
+        with _ensemble_executor(executor, workers, scheduler, len(todo)) as pool:
+            stream_ensemble(scenario, todo, executor=pool, horizon=last, sink=store, on_done=on_done)
+        notes = _write_results(scenario, out_dir, store, tasks, manifest)
+    except KeyboardInterrupt as interrupt:
+        if isinstance(interrupt, EnsembleInterrupted):
             raise
-    timeseries_path = store.finalize()
+        # The finished runs stay in runs/ (each whole, or absent): --resume completes the ensemble.
+        done = len(store.run_files()) if store.runs_dir.is_dir() else 0
+        raise EnsembleInterrupted(done, len(tasks), out_dir) from None
+    manifest.completed().write(out_dir)
+    store.discard()  # after the manifest says complete: an interruption here leaves complete results
+    if store.failures:
+        raise EnsembleFailures(
+            store.failures, len(tasks), results_dir=out_dir, failures_file=out_dir / FAILURES, notes=notes
+        )
+    return out_dir
+
+
+def _write_results(
+    scenario: Scenario, out_dir: Path, store: RunStore, tasks: Sequence[RunTask], manifest: EnsembleManifest
+) -> list[str]:
+    """Time series, summary, comparison, resolved scenario and report from the runs in ``store``.
+
+    Returns notes for the message about failed runs; the runs stay in ``runs/``.
+    """
+    timeseries_path = store.finalize(keep_runs=True)
     notes: list[str] = []
     summarised = False
     if timeseries_path is None:
@@ -202,7 +255,7 @@ def run_scenario(
             del timeseries
             summarised = True
         except Exception as error:
-            if not outcome.failures:
+            if not store.failures:
                 raise
             notes.append(f"summary and report not written without the failed runs: {type(error).__name__}: {error}")
     seeds = sorted({(t.replication, t.seed) for t in tasks})
@@ -210,12 +263,12 @@ def run_scenario(
         scenario,
         extra={
             "resolved": {
-                "package_version": package_version(),
-                "created": datetime.now(UTC).strftime("%Y-%m-%d"),  # the report's date: read back, never the clock
-                "root_seed": root,
-                "replications": n,
-                "horizon": last,
-                "strategies_run": list(dict.fromkeys(t.strategy for t in tasks)),
+                "package_version": manifest.package_version,
+                "created": manifest.created,  # the report's date: read back, never the clock
+                "root_seed": manifest.root_seed,
+                "replications": manifest.replications,
+                "horizon": manifest.horizon,
+                "strategies_run": manifest.strategies,
                 "replication_seeds": [s for _, s in seeds],
                 "parameters": Parameters().replace(**dict(scenario.parameters)).as_dict(),
                 "uncertain_parameters_drawn": {
@@ -227,11 +280,7 @@ def run_scenario(
     atomic_write_text(out_dir / RESOLVED, resolved)
     if summarised:
         write_report(out_dir)
-    if outcome.failures:
-        raise EnsembleFailures(
-            store.failures, outcome.total, results_dir=out_dir, failures_file=out_dir / FAILURES, notes=notes
-        )
-    return out_dir
+    return notes
 
 
 def run_scenario_file(path: str | os.PathLike[str], out: str | os.PathLike[str], **options: object) -> Path:

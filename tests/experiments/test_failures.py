@@ -22,7 +22,6 @@ from resilience.experiments import (
     stream_ensemble,
 )
 from resilience.experiments import runner as runner_module
-from resilience.workflow import run_scenario
 from tests.experiments.helpers import FAILING, crashing_run, failing_run, small_scenario
 
 REPLICATIONS = 3
@@ -132,21 +131,3 @@ def test_progress_bar_is_silent_when_not_on_a_terminal():
     bar.update(4)
     bar.close()
     assert quiet.getvalue() == ""
-
-
-def test_an_interrupted_ensemble_leaves_no_partial_runs(tmp_path):
-    scenario = small_scenario()
-    finished = 0
-
-    def interrupt(_task: RunTask, ok: bool) -> None:
-        nonlocal finished
-        finished += 1
-        if finished == 2:
-            raise KeyboardInterrupt
-
-    out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt):
-        run_scenario(scenario, out, replications=2, executor="sequential", on_done=interrupt)
-    assert list(out.iterdir()) == []  # nothing to mistake for results: the next run needs no --force
-    run_scenario(scenario, out, replications=1, executor="sequential")
-    assert (out / "timeseries.parquet").exists()

@@ -23,7 +23,9 @@ import importlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -141,12 +143,18 @@ def open_executor(
         # "spawn", not "fork": forking a process that holds threads (pyarrow's pools, BLAS, tqdm's monitor)
         # can deadlock the child on a lock that some thread held at the moment of the fork.
         pool = ProcessPoolExecutor(
-            max_workers=workers or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=workers or os.cpu_count() or 1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
         )
         completed = False
         try:
             yield pool
             completed = True
+        except KeyboardInterrupt:
+            # Ctrl-C: the runs in progress will not be collected, so stop them now rather than wait for them.
+            _terminate_workers(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=not completed)
     elif kind == "dask":
@@ -154,6 +162,62 @@ def open_executor(
             yield executor
     else:
         raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTOR_KINDS)}")
+
+
+#: How often (seconds) a worker process checks that the process that started it is still alive.
+_PARENT_CHECK_SECONDS = 1.0
+
+
+def _init_worker() -> None:
+    """Prepare a worker process of the pool: ignore Ctrl-C, and exit when its parent is gone.
+
+    The terminal sends SIGINT to every process of the command; the parent alone decides what to do (cancel,
+    stop the workers, say how to resume), and a worker that took it would die printing a traceback of its
+    own. A parent killed outright (SIGKILL, the OOM killer) cannot stop its workers, which would otherwise
+    wait for work for ever: each one watches for the parent to change and then exits.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)  # nothing to clean up: the run in progress is abandoned, its file never renamed
+
+    threading.Thread(target=watch, name="resilience-parent-watch", daemon=True).start()
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's worker processes at once (their runs are abandoned), without waiting for them."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python ≥ 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 only the private table of processes reaches them; without it, shutdown waits for the runs.
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
+
+
+@contextmanager
+def _interrupts_ignored_by_children() -> Iterator[None]:
+    """Start processes that ignore Ctrl-C: a local Dask cluster's workers, which would otherwise each print a
+    traceback of their own when the terminal sends SIGINT to every process of the command.
+
+    A signal ignored at exec stays ignored (and Python then installs no handler of its own), so SIGINT is
+    ignored in this process while the cluster starts its workers; a Ctrl-C in those seconds is lost. The
+    parent closes the cluster itself when it is interrupted. Outside the main thread signals cannot be set,
+    and nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -165,13 +229,14 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Execu
         raise ImportError(_DASK_MISSING) from error
     cluster: Any = None
     if scheduler is None:
-        cluster = distributed.LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        with _interrupts_ignored_by_children():
+            cluster = distributed.LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         client = distributed.Client(cluster)
     else:
         client = distributed.Client(scheduler)

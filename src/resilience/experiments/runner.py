@@ -43,6 +43,7 @@ from resilience.experiments.uncertainty import draw_uncertainties
 __all__ = [
     "NO_SHOCK",
     "EnsembleFailures",
+    "EnsembleInterrupted",
     "EnsembleOutcome",
     "ReplicationFunction",
     "RunResult",
@@ -120,6 +121,30 @@ class EnsembleFailures(RuntimeError):
         self.failures_file = failures_file
         self.notes = list(notes)
         super().__init__(f"{len(self.failures)} of {total} runs failed")
+
+
+class EnsembleInterrupted(KeyboardInterrupt):
+    """An ensemble stopped by Ctrl-C (a :class:`KeyboardInterrupt`): its finished runs are kept on disk.
+
+    ``done`` of ``total`` runs had finished (in earlier attempts too); ``results_dir`` holds them, and
+    ``resume_command`` (set by the command line) is the command that completes the ensemble (in Python:
+    :func:`resilience.workflow.run_scenario` with ``resume=True``). Its message is the one line to show::
+
+        interrupted after 37 of 120 runs; resume with: resilience run scenarios/traena.yaml --out … --resume
+    """
+
+    def __init__(self, done: int, total: int, results_dir: Path, resume_command: str | None = None) -> None:
+        super().__init__(done, total, results_dir)
+        self.done = done
+        self.total = total
+        self.results_dir = results_dir
+        self.resume_command = resume_command
+
+    def __str__(self) -> str:
+        head = f"interrupted after {self.done} of {self.total} runs"
+        if self.resume_command:
+            return f"{head}; resume with: {self.resume_command}"
+        return f"{head}; the finished runs are kept in {self.results_dir}"
 
 
 def plan_runs(
@@ -255,6 +280,16 @@ def stream_ensemble(
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 finish(_result_of(future, pending.pop(future)))
+    except KeyboardInterrupt:
+        # Runs that had finished when Ctrl-C came still go to the sink: resuming need not run them again.
+        # Quietly (no on_done): the interruption is already on its way.
+        for future, task in pending.items():
+            if sink is not None and future.done() and not future.cancelled() and future.exception() is None:
+                result = future.result()
+                if result.ok and result.frame is not None:
+                    sink.add_run(task, result.frame)
+                    outcome.done += 1
+        raise
     finally:
         for future in pending:
             future.cancel()
