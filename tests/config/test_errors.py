@@ -77,7 +77,7 @@ def test_quoted_numbers_and_numbers_for_text_are_reported() -> None:
     text = BASE + "employers:\n  - {name: 123, sector: public, jobs: '80', cornerstone: 1}\n"
     assert problems(text) == [
         "s.yaml:6: employers[0].name: expected text, got 123 (int); put it in quotes if it is meant as text",
-        "s.yaml:6: employers[0].jobs: expected an integer, got '80' (str)",
+        "s.yaml:6: employers[0].jobs: expected an integer, got '80' (str); remove the quotes to write it as a number",
         "s.yaml:6: employers[0].cornerstone: expected true or false, got 1 (int)",
     ]
 
