@@ -26,9 +26,11 @@ def source_templates() -> set[str]:
                 first = node.args[0] if node.args else None
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.add(first.value)
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-                if any(isinstance(t, ast.Name) and t.id in CONSTANT_TEMPLATES for t in node.targets):
-                    found.add(str(node.value.value))
+            named = isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in CONSTANT_TEMPLATES for t in node.targets
+            )
+            if named and isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                found.add(str(node.value.value))
     return found
 
 
