@@ -12,12 +12,12 @@ import pytest
 from resilience.config import Message, MissingTranslationError, Problem, ScenarioError, parse_scenario
 from resilience.config._messages import _needs_translation, catalogue, join_messages
 
-SOURCES = sorted((Path(__file__).parents[2] / "src" / "resilience" / "config").glob("*.py"))
+SOURCES = sorted((Path(__file__).parents[2] / "src" / "resilience").rglob("*.py"))
 CONSTANT_TEMPLATES = {"_EMPTY", "_BINARY"}  # module constants passed to Message(...)
 
 
 def source_templates() -> set[str]:
-    """Every literal template given to ``Message(...)`` in resilience.config."""
+    """Every literal template given to ``Message(...)`` in the package (config, and the layers above it)."""
     found: set[str] = set()
     for path in SOURCES:
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -18,11 +18,11 @@ through :func:`scenario_problem`.
 """
 
 from ._dump import dump_scenario
-from ._errors import Location, Problem, ScenarioError, did_you_mean, format_path
+from ._errors import Location, Problem, ScenarioError, did_you_mean, format_path, validation_issues
 from ._jsonschema import SCHEMA_ID, scenario_json_schema
 from ._limits import BYTES_PER_ROW, ensemble_memory_bytes, machine_memory_bytes
 from ._load import load_scenario, parse_scenario, scenario_problem
-from ._messages import LANGUAGES, Language, Message, MissingTranslationError
+from ._messages import LANGUAGES, Language, Message, MissingTranslationError, join_messages
 from ._schema import (
     SCHEMA_VERSION,
     Choice,
@@ -74,9 +74,11 @@ __all__ = [
     "dump_scenario",
     "ensemble_memory_bytes",
     "format_path",
+    "join_messages",
     "load_scenario",
     "machine_memory_bytes",
     "parse_scenario",
     "scenario_json_schema",
     "scenario_problem",
+    "validation_issues",
 ]

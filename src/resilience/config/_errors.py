@@ -41,6 +41,7 @@ __all__ = [
     "problems_from_validation_error",
     "show_value",
     "sort_problems",
+    "validation_issues",
 ]
 
 #: A location inside a scenario: mapping keys (str) and list positions (int),
@@ -546,6 +547,38 @@ def _message(error: ErrorDetails, step: _Step) -> str:
     return str(error["msg"])
 
 
+def validation_issues(error: ValidationError, root: type[BaseModel]) -> list[tuple[Location, str]]:
+    """Plain-language (location, message) pairs for a pydantic ``ValidationError`` of ``root``.
+
+    For later layers that validate models of their own (a lever's settings) and report the problems
+    with :func:`scenario_problem`; the messages render in English and bokmål like the scenario's own.
+    Each pydantic error becomes exactly one issue; locations are relative to ``root``.
+
+    >>> from pydantic import BaseModel, ConfigDict, Field, ValidationError
+    >>> class Settings(BaseModel):
+    ...     model_config = ConfigDict(extra="forbid")
+    ...     budget: int = Field(ge=0)
+    >>> try:
+    ...     Settings.model_validate({"budget": -5, "budgte": 1})
+    ... except ValidationError as error:
+    ...     for where, message in validation_issues(error, Settings):
+    ...         print(where, message, "|", Message.render(message, "nb"))
+    ('budget',) must be at least 0, got -5 | må være minst 0, fikk -5
+    ('budgte',) unknown key 'budgte'; did you mean 'budget'? | ukjent nøkkel 'budgte'; mente du 'budget'?
+    """
+    issues: list[tuple[Location, str]] = []
+    for item in error.errors(include_url=False):
+        step = _walk(root, item["loc"])
+        path: list[str | int] = list(step.path)
+        if item["type"] in ("union_tag_not_found", "union_tag_invalid") and step.union_discriminator:
+            path.append(step.union_discriminator)
+        message = _message(item, step)
+        if step.is_key and not item["type"].startswith("scenario_"):
+            message = Message("invalid name: {message}", message=message)
+        issues.append((tuple(path), message))
+    return issues
+
+
 def problems_from_validation_error(
     error: ValidationError,
     root: type[BaseModel],
@@ -558,15 +591,7 @@ def problems_from_validation_error(
     was validated (used to find allowed keys, enum choices and union tags);
     ``line_of`` maps a location to its line in the file.
     """
-    problems: list[Problem] = []
-    for item in error.errors(include_url=False):
-        step = _walk(root, item["loc"])
-        path: list[str | int] = list(step.path)
-        if item["type"] in ("union_tag_not_found", "union_tag_invalid") and step.union_discriminator:
-            path.append(step.union_discriminator)
-        location: Location = tuple(path)
-        message = _message(item, step)
-        if step.is_key and not item["type"].startswith("scenario_"):
-            message = Message("invalid name: {message}", message=message)
-        problems.append(Problem(filename, line_of(location), format_path(location), message))
-    return problems
+    return [
+        Problem(filename, line_of(location), format_path(location), message)
+        for location, message in validation_issues(error, root)
+    ]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from resilience.config import Intervention, Scenario
+from resilience.config import Intervention, Message, Scenario, did_you_mean, join_messages, validation_issues
 from resilience.levers._base import Lever
 from resilience.levers._registry import LeverRegistryError, get_lever, lever_names
 
@@ -71,9 +70,13 @@ def build_interventions(scenario: Scenario, strategy: str, drawn: Mapping[str, f
     return levers
 
 
-def _hint(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+def _unknown_lever(lever: str, known: list[str]) -> str:
+    return join_messages(Message("unknown lever '{lever}'", lever=lever), did_you_mean(lever, known))
+
+
+def _not_a_setting(key: str, lever: str, fields: list[str]) -> str:
+    message = Message("'{key}' is not a setting of lever {lever}", key=key, lever=lever)
+    return join_messages(message, did_you_mean(key, fields))
 
 
 def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
@@ -89,26 +92,27 @@ def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
             try:
                 cls = get_lever(intervention.lever)
             except LeverRegistryError:
-                problems.append(
-                    ((*where, "lever"), f"unknown lever '{intervention.lever}'{_hint(intervention.lever, known)}")
-                )
+                problems.append(((*where, "lever"), _unknown_lever(intervention.lever, known)))
                 continue
             fields = list(cls.Settings.model_fields)
             try:
                 cls.Settings.model_validate(_settings_values(intervention, {}))
             except ValidationError as error:
-                for detail in error.errors():
-                    loc = tuple(detail["loc"])
-                    key = str(loc[0]) if loc else ""
-                    if detail["type"] == "extra_forbidden":
-                        message = f"'{key}' is not a setting of lever {cls.name}{_hint(key, fields)}"
-                    else:
-                        message = detail["msg"].removeprefix("Value error, ")
+                # The schema's plain messages (English and bokmål), not pydantic's; an unknown key is
+                # named as a setting of the lever.
+                extra = {tuple(d["loc"]) for d in error.errors() if d["type"] == "extra_forbidden"}
+                for loc, message in validation_issues(error, cls.Settings):
+                    if loc in extra:
+                        message = _not_a_setting(str(loc[0]), cls.name, fields)
                     problems.append(((*where, *loc), message))
             if intervention.start is not None and not base <= intervention.start <= horizon:
-                problems.append(
-                    ((*where, "start"), f"start {intervention.start} is outside the simulated years {base}–{horizon}")
+                message = Message(
+                    "start {start} is outside the simulated years {base}–{horizon}",
+                    start=intervention.start,
+                    base=base,
+                    horizon=horizon,
                 )
+                problems.append(((*where, "start"), message))
     for name in scenario.uncertainties:
         if "." not in name:
             continue
@@ -116,10 +120,8 @@ def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
         try:
             fields = lever_parameter_names(lever)
         except LeverRegistryError:
-            problems.append((("uncertainties", name), f"unknown lever '{lever}'{_hint(lever, known)}"))
+            problems.append((("uncertainties", name), _unknown_lever(lever, known)))
             continue
         if parameter not in fields:
-            problems.append(
-                (("uncertainties", name), f"'{parameter}' is not a setting of lever {lever}{_hint(parameter, fields)}")
-            )
+            problems.append((("uncertainties", name), _not_a_setting(parameter, lever, fields)))
     return problems
