@@ -182,7 +182,8 @@ def load_checked(path: str | os.PathLike[str]) -> Scenario:
     scenario = load_scenario(path)
     problems = check_scenario(scenario)
     if problems:
-        raise ScenarioError(problems)
+        # In file order, like the schema's problems (sorted is stable: same line, order found).
+        raise ScenarioError(sorted(problems, key=lambda problem: problem.line or 0))
     return scenario
 
 

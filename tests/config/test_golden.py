@@ -19,6 +19,9 @@ from resilience.config import Language, ScenarioError, parse_scenario
 
 BAD = Path(__file__).parent / "golden" / "bad"
 CASES = sorted(BAD.glob("*.yaml"))
+#: Scenarios the schema accepts but the checks above it refuse (data, levers, model parameters).
+CHECKED = Path(__file__).parent / "golden" / "checked"
+CHECKED_CASES = sorted(CHECKED.glob("*.yaml"))
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 #: The memory the goldens are checked against, so that the memory refusal reads the same on every machine.
 MEMORY = 8_000_000_000
@@ -50,8 +53,30 @@ def test_bad_scenario_gives_expected_problems(case: Path, language: Language) ->
         assert actual == str(error) + "\n"
 
 
-def test_every_expected_file_has_its_scenario() -> None:
-    stale = [p.name for p in BAD.glob("*.expected") if not BAD.joinpath(p.name.split(".")[0] + ".yaml").exists()]
+@pytest.mark.parametrize("language", ["en", "nb"])
+@pytest.mark.parametrize("case", CHECKED_CASES, ids=[c.stem for c in CHECKED_CASES])
+def test_checked_scenario_gives_expected_problems(
+    case: Path, language: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resilience.workflow import load_checked
+
+    monkeypatch.chdir(CHECKED)  # the file name as given keeps the messages machine-independent
+    parse_scenario(case.read_bytes(), filename=case.name)  # the schema accepts it
+    with pytest.raises(ScenarioError) as info:
+        load_checked(case.name)
+    actual = info.value.render(language) + "\n"
+    expected_file = case.with_suffix(SUFFIX[language])
+    if UPDATE:
+        expected_file.write_text(actual, encoding="utf-8")
+    assert expected_file.exists(), f"missing {expected_file.name}; run with UPDATE_GOLDEN=1"
+    assert actual == expected_file.read_text(encoding="utf-8")
+    for problem in info.value.problems:
+        problem.render("nb", strict=True)  # every message has its bokmål translation
+
+
+@pytest.mark.parametrize("folder", [BAD, CHECKED], ids=["bad", "checked"])
+def test_every_expected_file_has_its_scenario(folder: Path) -> None:
+    stale = [p.name for p in folder.glob("*.expected") if not folder.joinpath(p.name.split(".")[0] + ".yaml").exists()]
     assert stale == []
 
 

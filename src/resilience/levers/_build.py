@@ -71,7 +71,8 @@ def build_interventions(scenario: Scenario, strategy: str, drawn: Mapping[str, f
 
 
 def _unknown_lever(lever: str, known: list[str]) -> str:
-    return join_messages(Message("unknown lever '{lever}'", lever=lever), did_you_mean(lever, known))
+    hint = did_you_mean(lever, known) or Message("the levers are: {names}", names=", ".join(known))
+    return join_messages(Message("unknown lever '{lever}'", lever=lever), hint)
 
 
 def _not_a_setting(key: str, lever: str, fields: list[str]) -> str:
