@@ -2,12 +2,12 @@
 
 Runs are written to disk as they finish, so running does not grow with the
 number of runs; summarising does: ``timeseries.parquet`` is read whole, one
-row per strategy × replication × simulated year, and the Arrow table and the
-pandas frame made from it are held together while it is converted::
+row per strategy × replication × simulated year, and the summary and the
+paired comparison are computed from it in memory::
 
     >>> need = ensemble_memory_bytes(result_rows(strategies=7, replications=100_000, years=27))
     >>> round(need / 1e9, 1)
-    27.2
+    54.4
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ __all__ = [
 #: ``tests/config/test_limits.py`` measures it again on a real run.
 BYTES_PER_ROW: Final = 720
 
-#: Copies of the rows held at once while summarising (the Arrow table and the pandas frame).
-IN_MEMORY_COPIES: Final = 2
+#: Peak memory of summarising, in frames of :data:`BYTES_PER_ROW`: reading holds the Arrow table and the
+#: pandas frame at once (2.6 frames), and the groupbys of the summary and the comparison copy columns on
+#: top (measured: 2846 bytes per row, 4.0 frames, for 378 000 Træna rows; ``tests/config/test_limits.py``
+#: measures it again).
+IN_MEMORY_COPIES: Final = 4
 
 
 def result_rows(strategies: int, replications: int, years: int) -> int:
@@ -64,8 +67,8 @@ def memory_message(strategies: int, replications: int, years: int, memory_bytes:
     >>> message = memory_message(7, 100_000, 27, memory_bytes=8_000_000_000)
     >>> for part in message.split("; "):
     ...     print(part)
-    7 strategies × 100000 replications × 27 years are 18900000 rows of results: summarising them needs about 27.2 GB ...
-    use at most 29394 replications
+    7 strategies × 100000 replications × 27 years are 18900000 rows of results: summarising them needs about 54.4 GB ...
+    use at most 14697 replications
     >>> memory_message(7, 20, 27, memory_bytes=8_000_000_000) is None
     True
     """
