@@ -15,9 +15,9 @@ from ._errors import (
     problems_from_validation_error,
     sort_problems,
 )
-from ._limits import machine_memory_bytes, memory_message
-from ._messages import Message
-from ._schema import SKIP_CROSS_CHECKS, Scenario
+from ._limits import ensemble_memory_bytes, machine_memory_bytes, memory_message, result_rows
+from ._messages import Message, join_messages
+from ._schema import MAX_REPLICATIONS, SKIP_CROSS_CHECKS, Scenario
 from ._yaml import MAX_FILE_BYTES, read_yaml, size_problem
 
 __all__ = ["load_scenario", "parse_scenario", "scenario_problem"]
@@ -63,6 +63,7 @@ def parse_scenario(text: str | bytes, filename: str = "<string>", *, memory_byte
         scenario = Scenario.model_validate(result.data, context={SKIP_CROSS_CHECKS: True})
     except ValidationError as exc:
         problems.extend(problems_from_validation_error(exc, Scenario, filename, source_map.line))
+        problems = [_with_estimate(problem, result.data) for problem in problems]
     # The cross-field rules run on the raw data, so that they are reported
     # together with any field errors elsewhere in the file.
     for location, message in scenario_issues(result.data, source_map.line):
@@ -116,6 +117,27 @@ def load_scenario(path: str | os.PathLike[str], *, memory_bytes: int | None = No
     if len(data) > MAX_FILE_BYTES:
         raise ScenarioError([size_problem(filename, max(size, len(data)))])
     return parse_scenario(data, filename, memory_bytes=memory_bytes)
+
+
+def _with_estimate(problem: Problem, data: object) -> Problem:
+    """The hard bound on run.replications, with what that many replications would need in memory."""
+    if problem.path != "run.replications" or not isinstance(data, dict):
+        return problem
+    run, municipality = data.get("run"), data.get("municipality")
+    replications = run.get("replications") if isinstance(run, dict) else None
+    if not isinstance(replications, int) or isinstance(replications, bool) or replications <= MAX_REPLICATIONS:
+        return problem
+    horizon = run.get("horizon") if isinstance(run, dict) else None
+    base_year = municipality.get("base_year") if isinstance(municipality, dict) else None
+    if not (isinstance(horizon, int) and isinstance(base_year, int) and horizon > base_year):
+        return problem
+    written = data.get("strategies")
+    names = set(written) if isinstance(written, dict) else set()
+    shocks = data.get("shocks")
+    strategies = len(names | {"baseline"}) + (1 if isinstance(shocks, list) and shocks else 0)
+    need = ensemble_memory_bytes(result_rows(strategies, replications, horizon - base_year + 1))
+    hint = Message("their results would need about {need} GB of memory to summarise", need=f"{need / 1e9:.1f}")
+    return Problem(problem.file, problem.line, problem.path, join_messages(problem.message, hint))
 
 
 def _memory_problem(scenario: Scenario, memory_bytes: int | None) -> Message | None:

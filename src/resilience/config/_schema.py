@@ -59,6 +59,9 @@ __all__ = [
 
 SCHEMA_VERSION: Final = 1
 
+#: The hard upper bound of run.replications, whatever the memory (fewer when the results would not fit).
+MAX_REPLICATIONS: Final = 100_000
+
 #: Validation-context key: when true, the cross-field rules are not run by the
 #: models, because the loader runs them itself on the raw data.
 SKIP_CROSS_CHECKS: Final = "resilience.config.skip_cross_checks"
@@ -354,7 +357,7 @@ class RunSettings(_Model):
     """How the simulation is run."""
 
     horizon: Year = Field(description="Last simulated year (after the base year, at most 2200).")
-    replications: Annotated[StrictInt, Field(ge=1, le=100_000)] = Field(
+    replications: Annotated[StrictInt, Field(ge=1, le=MAX_REPLICATIONS)] = Field(
         default=20, description="Number of replications (model runs with different random draws)."
     )
     seed: Annotated[StrictInt, Field(ge=0)] = Field(default=1, description="Random seed (0 or more).")
