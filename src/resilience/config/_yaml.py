@@ -177,9 +177,33 @@ def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
     elif problem.startswith("found character") and "cannot start any token" in problem:
         character = problem.removeprefix("found character").removesuffix("that cannot start any token").strip()
         message = Message("character {character} cannot start any token (put the text in quotes)", character=character)
+    elif problem.startswith("expected the node content"):
+        found = problem.partition("but found")[2].strip()
+        message = Message(
+            "unexpected {found} where a value was expected (put the text in quotes if it is meant as text)",
+            found=found,
+        )
+    elif problem.startswith("expected '<document start>'"):
+        message = Message(
+            "unexpected text after the end of the document (is a bracket closed too early, or a line not indented?)"
+        )
+    elif "while scanning an anchor" in context or "while scanning an alias" in context:
+        message = Message(
+            "'&' and '*' start an anchor or an alias and must be followed by a name (put the text in quotes)"
+        )
+    elif "while scanning a directive" in context:
+        message = Message("'%' at the start of a line begins a YAML directive (put the text in quotes)")
+    elif "while scanning a block scalar" in context:
+        message = Message("'|' and '>' begin a block of text and must end their line (put the text in quotes)")
+    elif problem == "sequence entries are not allowed here":
+        message = Message("a list item ('- ') is not allowed here; check the indentation")
+    elif problem == "mapping keys are not allowed here":
+        message = Message("a '? ' key is not allowed here; check the indentation, or put the text in quotes")
+    elif context.endswith(" tag"):  # ruamel writes both "a tag" and "an tag"
+        message = Message("'!' begins a YAML tag (put the text in quotes)")
     else:
         # ruamel's own wording, for the rare errors not recognised above.
-        message = Message("{problem}", problem=problem + (f" ({context})" if context else ""))
+        message = Message("the YAML reader says: {problem}", problem=problem + (f" ({context})" if context else ""))
     return Problem(filename, line, "(root)", Message("invalid YAML: {detail}", detail=message))
 
 
