@@ -45,8 +45,9 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
             _report_failures(error)
             sys.exit(EXIT_FAILURE)
         except ScenarioError as error:
+            language = _messages_language()
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                click.echo(problem.render(language), err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (
             ResultsExistError,
@@ -76,10 +77,31 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: Where the chosen language of problem messages is kept for the commands (``click.Context.meta`` is shared).
+_MESSAGES_KEY = "resilience.messages"
+
+
+def _messages_language() -> Any:
+    """The language chosen with ``resilience --messages`` (English when no command line is running)."""
+    context = click.get_current_context(silent=True)
+    return context.meta.get(_MESSAGES_KEY, "en") if context is not None else "en"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="resilience")
-def main() -> None:
+@click.option(
+    "--messages",
+    type=click.Choice(["en", "nb"]),
+    default="en",
+    show_default=True,
+    envvar="RESILIENCE_MESSAGES",
+    show_envvar=True,
+    help="Language of the messages about problems in a scenario file: en (English) or nb (Norwegian bokmål).",
+)
+@click.pass_context
+def main(context: click.Context, messages: str) -> None:
     """resilience — what happens to a small municipality when its cornerstone company closes."""
+    context.meta[_MESSAGES_KEY] = messages
 
 
 def _report_failures(error: Any) -> None:

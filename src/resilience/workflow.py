@@ -9,7 +9,6 @@ them together.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import io
 import os
@@ -25,7 +24,17 @@ import pandas as pd
 from ruamel.yaml import YAML
 
 from resilience.analysis import compare, summarise
-from resilience.config import Problem, Scenario, ScenarioError, dump_scenario, load_scenario, scenario_problem
+from resilience.config import (
+    Message,
+    Problem,
+    Scenario,
+    ScenarioError,
+    did_you_mean,
+    dump_scenario,
+    join_messages,
+    load_scenario,
+    scenario_problem,
+)
 from resilience.data import SSB_ATTRIBUTION, population_series
 from resilience.experiments import (
     COMPARISON,
@@ -96,24 +105,80 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
             if section == "uncertainties" and "." in name:
                 continue  # a lever setting, checked with the levers
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                problems.append(scenario_problem(scenario, (section, name), f"unknown model parameter '{name}'{hint}"))
+                message = join_messages(
+                    Message("unknown model parameter '{name}'", name=name), did_you_mean(name, list(known))
+                )
+                problems.append(scenario_problem(scenario, (section, name), message))
     problems.extend(scenario_problem(scenario, where, message) for where, message in intervention_problems(scenario))
     if NO_SHOCK in scenario.strategies:
-        problems.append(
-            scenario_problem(
-                scenario, ("strategies", NO_SHOCK), f"'{NO_SHOCK}' is reserved for the reference run without shocks"
-            )
-        )
+        message = Message("'{name}' is reserved for the reference run without shocks", name=NO_SHOCK)
+        problems.append(scenario_problem(scenario, ("strategies", NO_SHOCK), message))
     kommune = scenario.municipality.kommunenummer
     try:
         municipality_population(kommune, scenario.municipality.base_year)
     except UnknownMunicipalityError as error:
-        problems.append(scenario_problem(scenario, ("municipality", "kommunenummer"), str(error.args[0])))
+        problems.append(scenario_problem(scenario, ("municipality", "kommunenummer"), _unknown_kommune(error)))
     except YearNotAvailableError as error:
-        problems.append(scenario_problem(scenario, ("municipality", "base_year"), str(error.args[0])))
+        problems.append(scenario_problem(scenario, ("municipality", "base_year"), _year_not_available(error)))
     return problems
+
+
+def _year_spans(years: Sequence[int]) -> str:
+    """``[2005, 2006, 2007, 2010]`` -> ``"2005–2007, 2010"``."""
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def _unknown_kommune(error: Any) -> str:
+    """The data layer's refusal of a kommunenummer, as a message in English and bokmål."""
+    from resilience.data import available_years, municipalities
+
+    table = municipalities()
+    names = dict(zip(table["kommunenummer"], table["name"], strict=True))
+    years = available_years()
+    return Message(
+        "unknown kommunenummer '{code}': SSB table 07459 has no such municipality in {first}–{last}; "
+        "nearest codes: {nearest}",
+        code=error.kommunenummer,
+        first=years[0],
+        last=years[-1],
+        nearest=", ".join(f"{code} {names.get(code, '')}".strip() for code in error.nearest),
+    )
+
+
+def _year_not_available(error: Any) -> str:
+    """The data layer's refusal of a base year, as a message in English and bokmål."""
+    from resilience.data import municipalities
+
+    span = _year_spans(list(error.available))
+    if error.kommunenummer is None:
+        return Message("no SSB 07459 population for {year}: available years are {span}", year=error.year, span=span)
+    table = municipalities()
+    name = dict(zip(table["kommunenummer"], table["name"], strict=True)).get(error.kommunenummer, "")
+    # Codes change when municipalities merge or split: point to the code the same name has that year.
+    successors = sorted(
+        str(code)
+        for code, other, first, last in zip(
+            table["kommunenummer"], table["name"], table["first_year"], table["last_year"], strict=True
+        )
+        if other == name and first <= error.year <= last
+    )
+    message = Message(
+        "{code} {name} has no population for {year} (available: {span})",
+        code=error.kommunenummer,
+        name=name,
+        year=error.year,
+        span=span,
+    )
+    if successors:
+        hint = Message("in {year} {name} has code {codes}", year=error.year, name=name, codes=", ".join(successors))
+        return join_messages(message, hint)
+    return message
 
 
 def load_checked(path: str | os.PathLike[str]) -> Scenario:
@@ -121,7 +186,8 @@ def load_checked(path: str | os.PathLike[str]) -> Scenario:
     scenario = load_scenario(path)
     problems = check_scenario(scenario)
     if problems:
-        raise ScenarioError(problems)
+        # In file order, like the schema's problems (sorted is stable: same line, order found).
+        raise ScenarioError(sorted(problems, key=lambda problem: problem.line or 0))
     return scenario
 
 

@@ -12,6 +12,8 @@ MODULES = [
     "resilience.config._yaml",
     "resilience.config._load",
     "resilience.config._jsonschema",
+    "resilience.config._messages",
+    "resilience.config._limits",
 ]
 
 

@@ -77,7 +77,7 @@ def test_quoted_numbers_and_numbers_for_text_are_reported() -> None:
     text = BASE + "employers:\n  - {name: 123, sector: public, jobs: '80', cornerstone: 1}\n"
     assert problems(text) == [
         "s.yaml:6: employers[0].name: expected text, got 123 (int); put it in quotes if it is meant as text",
-        "s.yaml:6: employers[0].jobs: expected an integer, got '80' (str)",
+        "s.yaml:6: employers[0].jobs: expected an integer, got '80' (str); remove the quotes to write it as a number",
         "s.yaml:6: employers[0].cornerstone: expected true or false, got 1 (int)",
     ]
 
@@ -160,3 +160,22 @@ def test_control_characters_and_utf16() -> None:
     ]
     with pytest.raises(ScenarioError, match="UTF-16"):
         parse_scenario(BASE.encode("utf-16"), "s.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "bokmal"),
+    [
+        ("{a: 1} x\n", "unexpected text after the end of the document", "uventet tekst etter slutten av dokumentet"),
+        ("name: & x\n", "'&' and '*' start an anchor or an alias", "'&' og '*' innleder et anker eller et alias"),
+        ("name: |x\n", "'|' and '>' begin a block of text", "'|' og '>' innleder en tekstblokk"),
+        ("name: !<a\n", "'!' begins a YAML tag", "'!' innleder en YAML-tagg"),
+        ("name: [a, , b]\n", "unexpected ',' where a value was expected", "uventet ',' der det skulle stått en verdi"),
+    ],
+)
+def test_yaml_syntax_errors_in_plain_words(text: str, english: str, bokmal: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "s.yaml")
+    (problem,) = info.value.problems
+    assert str(problem).startswith(f"s.yaml:1: (root): invalid YAML: {english}")
+    assert problem.render("nb", strict=True).startswith(f"s.yaml:1: (root): ugyldig YAML: {bokmal}")
+    assert "while scanning" not in str(problem) and "while parsing" not in str(problem)

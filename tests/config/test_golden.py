@@ -1,6 +1,7 @@
-"""Golden tests: each bad scenario in golden/bad/ and its exact expected messages.
+"""Golden tests: each bad scenario in golden/bad/ and its exact expected messages, in English and bokmål.
 
-Regenerate the ``.expected`` files after a deliberate change of messages with::
+``NAME.expected`` holds the English lines (``str(error)``), ``NAME.nb.expected`` the same problems in
+bokmål (``error.render("nb")``). Regenerate them after a deliberate change of messages with::
 
     UPDATE_GOLDEN=1 uv run pytest tests/config/test_golden.py
 
@@ -14,44 +15,87 @@ from pathlib import Path
 
 import pytest
 
-from resilience.config import ScenarioError, parse_scenario
+from resilience.config import Language, ScenarioError, parse_scenario
 
 BAD = Path(__file__).parent / "golden" / "bad"
 CASES = sorted(BAD.glob("*.yaml"))
+#: Scenarios the schema accepts but the checks above it refuse (data, levers, model parameters).
+CHECKED = Path(__file__).parent / "golden" / "checked"
+CHECKED_CASES = sorted(CHECKED.glob("*.yaml"))
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+#: The memory the goldens are checked against, so that the memory refusal reads the same on every machine.
+MEMORY = 8_000_000_000
+SUFFIX: dict[Language, str] = {"en": ".expected", "nb": ".nb.expected"}
 
 
 def test_there_are_enough_golden_cases() -> None:
     assert len(CASES) >= 25
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
-def test_bad_scenario_gives_expected_problems(case: Path) -> None:
+def problems_of(case: Path) -> ScenarioError:
     with pytest.raises(ScenarioError) as info:
         # The name relative to the golden dir keeps the messages machine-independent.
-        parse_scenario(case.read_bytes(), filename=case.name)
-    actual = str(info.value) + "\n"
-    expected_file = case.with_suffix(".expected")
+        parse_scenario(case.read_bytes(), filename=case.name, memory_bytes=MEMORY)
+    return info.value
+
+
+@pytest.mark.parametrize("language", ["en", "nb"])
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_bad_scenario_gives_expected_problems(case: Path, language: Language) -> None:
+    error = problems_of(case)
+    actual = error.render(language) + "\n"
+    expected_file = case.with_suffix(SUFFIX[language])
     if UPDATE:
         expected_file.write_text(actual, encoding="utf-8")
     assert expected_file.exists(), f"missing {expected_file.name}; run with UPDATE_GOLDEN=1"
     assert actual == expected_file.read_text(encoding="utf-8")
+    if language == "en":
+        assert actual == str(error) + "\n"
 
 
-def test_every_expected_file_has_its_scenario() -> None:
-    stale = [p.name for p in BAD.glob("*.expected") if not p.with_suffix(".yaml").exists()]
+@pytest.mark.parametrize("language", ["en", "nb"])
+@pytest.mark.parametrize("case", CHECKED_CASES, ids=[c.stem for c in CHECKED_CASES])
+def test_checked_scenario_gives_expected_problems(
+    case: Path, language: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resilience.workflow import load_checked
+
+    monkeypatch.chdir(CHECKED)  # the file name as given keeps the messages machine-independent
+    parse_scenario(case.read_bytes(), filename=case.name)  # the schema accepts it
+    with pytest.raises(ScenarioError) as info:
+        load_checked(case.name)
+    actual = info.value.render(language) + "\n"
+    expected_file = case.with_suffix(SUFFIX[language])
+    if UPDATE:
+        expected_file.write_text(actual, encoding="utf-8")
+    assert expected_file.exists(), f"missing {expected_file.name}; run with UPDATE_GOLDEN=1"
+    assert actual == expected_file.read_text(encoding="utf-8")
+    for problem in info.value.problems:
+        problem.render("nb", strict=True)  # every message has its bokmål translation
+
+
+@pytest.mark.parametrize("folder", [BAD, CHECKED], ids=["bad", "checked"])
+def test_every_expected_file_has_its_scenario(folder: Path) -> None:
+    stale = [p.name for p in folder.glob("*.expected") if not folder.joinpath(p.name.split(".")[0] + ".yaml").exists()]
     assert stale == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_problem_lines_have_the_documented_form(case: Path) -> None:
-    with pytest.raises(ScenarioError) as info:
-        parse_scenario(case.read_bytes(), filename=case.name)
-    problems = info.value.problems
+    problems = problems_of(case).problems
     assert problems
     assert [p.line or 0 for p in problems] == sorted(p.line or 0 for p in problems)
     for problem in problems:
         assert problem.file == case.name
-        assert str(problem).startswith(f"{case.name}:{problem.line}: {problem.path}: ")
+        for language in SUFFIX:
+            line = problem.render(language)
+            assert line.startswith(f"{case.name}:{problem.line}: {problem.path}: " if problem.line else case.name)
+            assert "\n" not in line
         assert "pydantic" not in problem.message.lower()
         assert "Input should" not in problem.message
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_every_message_has_its_bokmal_translation(case: Path) -> None:
+    for problem in problems_of(case).problems:
+        problem.render("nb", strict=True)  # raises MissingTranslationError for a template not in nb.po

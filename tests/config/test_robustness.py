@@ -22,6 +22,10 @@ def check(source: str | bytes) -> None:
         for problem in error.problems:
             assert str(problem).startswith("fuzz.yaml")
             assert "\n" not in str(problem)
+            # Every message the fuzzing reaches has its bokmål translation.
+            bokmal = problem.render("nb", strict=True)
+            assert bokmal.startswith("fuzz.yaml")
+            assert "\n" not in bokmal
 
 
 @settings(max_examples=scaled(300), deadline=None)

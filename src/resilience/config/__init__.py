@@ -9,7 +9,7 @@ line each, as ``FILE:LINE: field.path: message``::
     try:
         scenario = load_scenario("scenarios/traena.yaml")
     except ScenarioError as error:
-        print(error)
+        print(error)               # English; error.render("nb") in bokmål
         raise SystemExit(1)
 
 It is the bottom layer of the package: it imports nothing else from
@@ -18,9 +18,11 @@ through :func:`scenario_problem`.
 """
 
 from ._dump import dump_scenario
-from ._errors import Location, Problem, ScenarioError, did_you_mean, format_path
+from ._errors import Location, Problem, ScenarioError, did_you_mean, format_path, validation_issues
 from ._jsonschema import SCHEMA_ID, scenario_json_schema
+from ._limits import BYTES_PER_ROW, ensemble_memory_bytes, machine_memory_bytes
 from ._load import load_scenario, parse_scenario, scenario_problem
+from ._messages import LANGUAGES, Language, Message, MissingTranslationError, join_messages
 from ._schema import (
     SCHEMA_VERSION,
     Choice,
@@ -42,6 +44,8 @@ from ._schema import (
 from ._yaml import SourceMap
 
 __all__ = [
+    "BYTES_PER_ROW",
+    "LANGUAGES",
     "SCHEMA_ID",
     "SCHEMA_VERSION",
     "Choice",
@@ -50,8 +54,11 @@ __all__ = [
     "Dwellings",
     "Employer",
     "Intervention",
+    "Language",
     "Layoff",
     "Location",
+    "Message",
+    "MissingTranslationError",
     "Municipality",
     "Normal",
     "Problem",
@@ -65,9 +72,13 @@ __all__ = [
     "Uniform",
     "did_you_mean",
     "dump_scenario",
+    "ensemble_memory_bytes",
     "format_path",
+    "join_messages",
     "load_scenario",
+    "machine_memory_bytes",
     "parse_scenario",
     "scenario_json_schema",
     "scenario_problem",
+    "validation_issues",
 ]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._errors import Location, did_you_mean, format_path
+from ._messages import Message, join_messages
 
 __all__ = ["Issue", "distribution_issues", "dwellings_issues", "scenario_issues"]
 
@@ -63,28 +64,37 @@ def distribution_issues(data: object) -> list[Issue]:
     issues: list[Issue] = []
     bounds_ok = low is None or high is None or low < high
     if not bounds_ok:
-        issues.append(((), f"low ({low}) must be less than high ({high})"))
+        issues.append(((), Message("low ({low}) must be less than high ({high})", low=low, high=high)))
     if kind == "triangular":
         mode = _num(d.get("mode"))
         if bounds_ok and low is not None and high is not None and mode is not None and not low <= mode <= high:
-            issues.append((("mode",), f"must lie between low ({low}) and high ({high}), got {mode}"))
+            message = Message(
+                "must lie between low ({low}) and high ({high}), got {value}", low=low, high=high, value=mode
+            )
+            issues.append((("mode",), message))
     elif kind == "normal":
         mean = _num(d.get("mean"))
         if bounds_ok and mean is not None:
             if low is not None and mean < low:
-                issues.append((("mean",), f"must not be below low ({low}), got {mean}"))
+                issues.append((("mean",), Message("must not be below low ({low}), got {value}", low=low, value=mean)))
             if high is not None and mean > high:
-                issues.append((("mean",), f"must not be above high ({high}), got {mean}"))
+                issues.append(
+                    (("mean",), Message("must not be above high ({high}), got {value}", high=high, value=mean))
+                )
     elif kind == "choice":
         values, weights = d.get("values"), d.get("weights")
         if isinstance(values, list) and isinstance(weights, list):
             if values and len(weights) != len(values):
-                message = f"needs one weight per value: {len(values)} values but {len(weights)} weights"
+                message = Message(
+                    "needs one weight per value: {values} values but {weights} weights",
+                    values=len(values),
+                    weights=len(weights),
+                )
                 issues.append((("weights",), message))
             else:
                 numbers = [n for n in (_num(w) for w in weights) if n is not None and n >= 0]
                 if weights and len(numbers) == len(weights) and sum(numbers) <= 0:
-                    issues.append((("weights",), "the weights must not all be zero"))
+                    issues.append((("weights",), Message("the weights must not all be zero")))
     return issues
 
 
@@ -93,7 +103,10 @@ def dwellings_issues(data: object) -> list[Issue]:
     d = _map(data)
     vacant, total = _int(d.get("vacant"), 0), _int(d.get("total"), 0)
     if vacant is not None and total is not None and vacant > total:
-        return [(("vacant",), f"cannot be more than the total number of dwellings ({total}), got {vacant}")]
+        message = Message(
+            "cannot be more than the total number of dwellings ({total}), got {value}", total=total, value=vacant
+        )
+        return [(("vacant",), message)]
     return []
 
 
@@ -108,8 +121,9 @@ def _employer_issues(employers: list[Any], line_of: LineOf | None) -> list[Issue
         if key in first:
             where: Location = ("employers", first[key], "name")
             line = line_of(where) if line_of is not None else None
-            place = f"line {line}" if line is not None else format_path(where)
-            issues.append((("employers", index, "name"), f"duplicate employer name '{name}'; first used on {place}"))
+            place = Message("line {line}", line=line) if line is not None else format_path(where)
+            message = Message("duplicate employer name '{name}'; first used on {place}", name=name, place=place)
+            issues.append((("employers", index, "name"), message))
         else:
             first[key] = index
     return issues
@@ -128,17 +142,26 @@ def _shock_issues(shocks: list[Any], employers: object, base_year: int | None, h
         if names is not None and isinstance(employer, str) and employer.strip():
             wanted = employer.strip()
             if wanted not in names:
-                message = f"no employer named '{wanted}'"
+                message = Message("no employer named '{name}'", name=wanted)
                 hint = did_you_mean(wanted, names)
                 if not hint:
-                    hint = f"the employers are: {', '.join(names)}" if names else "no employers are listed"
-                issues.append((("shocks", index, "employer"), f"{message}; {hint}"))
+                    if names:
+                        hint = Message("the employers are: {names}", names=", ".join(names))
+                    else:
+                        hint = Message("no employers are listed")
+                issues.append((("shocks", index, "employer"), join_messages(message, hint)))
         year = _int(s.get("year"), *YEAR_RANGE)
         if year is not None and base_year is not None and year < base_year:
-            message = f"year {year} is before the base year {base_year} (municipality.base_year)"
+            message = Message(
+                "year {year} is before the base year {base_year} (municipality.base_year)",
+                year=year,
+                base_year=base_year,
+            )
             issues.append((("shocks", index, "year"), message))
         elif year is not None and horizon is not None and year > horizon:
-            message = f"year {year} is after the last simulated year {horizon} (run.horizon)"
+            message = Message(
+                "year {year} is after the last simulated year {horizon} (run.horizon)", year=year, horizon=horizon
+            )
             issues.append((("shocks", index, "year"), message))
     return issues
 
@@ -159,7 +182,11 @@ def scenario_issues(data: object, line_of: LineOf | None = None, *, nested: bool
     issues: list[Issue] = []
 
     if base_year is not None and horizon is not None and horizon <= base_year:
-        message = f"must be after the base year {base_year} (municipality.base_year), got {horizon}"
+        message: str = Message(
+            "must be after the base year {base_year} (municipality.base_year), got {value}",
+            base_year=base_year,
+            value=horizon,
+        )
         issues.append((("run", "horizon"), message))
 
     employers = top.get("employers")
@@ -173,7 +200,7 @@ def scenario_issues(data: object, line_of: LineOf | None = None, *, nested: bool
     if isinstance(strategies, Mapping):
         baseline = strategies.get("baseline")
         if isinstance(baseline, list) and baseline:
-            message = (
+            message = Message(
                 "the baseline strategy means 'no interventions' and must be an empty list ([]); "
                 "give these interventions their own strategy name"
             )

@@ -29,6 +29,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from ._messages import Language, Message, join_messages, render_message
+
 __all__ = [
     "Location",
     "Problem",
@@ -39,6 +41,7 @@ __all__ = [
     "problems_from_validation_error",
     "show_value",
     "sort_problems",
+    "validation_issues",
 ]
 
 #: A location inside a scenario: mapping keys (str) and list positions (int),
@@ -83,8 +86,18 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        return self.render("en")
+
+    def render(self, language: Language = "en", *, strict: bool = False) -> str:
+        """This problem as one line with its message in ``language`` ("en" or "nb").
+
+        >>> from resilience.config import Message
+        >>> Problem("s.yaml", 3, "run.seed", Message("required field is missing")).render("nb")
+        's.yaml:3: run.seed: obligatorisk felt mangler'
+        """
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return _one_line(f"{where}: {self.path or '(root)'}: {self.message}")
+        message = render_message(self.message, language, strict=strict)
+        return _one_line(f"{where}: {self.path or '(root)'}: {message}")
 
 
 # C0 and C1 controls (a terminal obeys U+009B as it does ESC [), line and paragraph separators, and the
@@ -122,7 +135,11 @@ class ScenarioError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        return self.render("en")
+
+    def render(self, language: Language = "en") -> str:
+        """The problems one per line, their messages in ``language`` ("en" or "nb")."""
+        return "\n".join(p.render(language) for p in self.problems)
 
 
 def _closest(word: str, choices: Iterable[str]) -> str | None:
@@ -148,11 +165,11 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
     if not isinstance(word, str):
         return ""
     best = _closest(word, choices)
-    return f"did you mean '{best}'?" if best is not None and best != word else ""
+    return Message("did you mean '{choice}'?", choice=best) if best is not None and best != word else ""
 
 
 def _join_hint(message: str, hint: str) -> str:
-    return f"{message}; {hint}" if hint else message
+    return join_messages(message, hint)
 
 
 def show_value(value: object) -> str:
@@ -166,19 +183,21 @@ def show_value(value: object) -> str:
     'an empty value'
     """
     if value is None:
-        return "an empty value"
+        return Message("an empty value")
     if isinstance(value, bool):
-        return f"{'true' if value else 'false'} (bool)"
-    if isinstance(value, int | float):
-        return f"{value} ({type(value).__name__})"
+        return Message("{value} (bool)", value="true" if value else "false")
+    if isinstance(value, int):
+        return Message("{value} (int)", value=value)
+    if isinstance(value, float):
+        return Message("{value} (float)", value=value)
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
-        return f"'{text}' (str)"
+        return Message("'{text}' (str)", text=text)
     if isinstance(value, dict):
-        return "a mapping (key: value pairs)"
+        return Message("a mapping (key: value pairs)")
     if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
+        return Message("a list")
+    return Message("a value of type {type}", type=type(value).__name__)
 
 
 def _plain(value: object) -> str:
@@ -186,7 +205,7 @@ def _plain(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
-        return "nothing"
+        return Message("nothing")
     if isinstance(value, str):
         return f"'{value}'"
     return str(value)
@@ -343,18 +362,17 @@ def _walk(root: type[BaseModel], loc: Sequence[str | int]) -> _Step:
 # Messages
 # --------------------------------------------------------------------------
 
-_NUMERIC_WORDS = {
-    "int": "an integer",
-    "float": "a number",
-    "bool": "true or false",
-    "str": "text",
-}
-
 
 def _choices_message(value: object, choices: list[str], what: str) -> str:
     shown = value if isinstance(value, str) else _plain(value)
-    message = f"'{shown}' is not a {what}; choose one of: {', '.join(choices)}"
-    return _join_hint(message, did_you_mean(value, choices) if isinstance(value, str) else "")
+    message = Message(
+        "'{value}' is not a valid {what}; choose one of: {choices}", value=shown, what=what, choices=", ".join(choices)
+    )
+    hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+    if not hint and what == _FIELD_WORDS["language"] and isinstance(value, str) and value.casefold() == "no":
+        # YAML 1.1 read a bare NO as false; YAML 1.2 keeps it as text, Norway's country code.
+        hint = Message("'{value}' is Norway's country code; for Norwegian bokmål write nb", value=value)
+    return _join_hint(message, hint)
 
 
 def _leaf_choices(step: _Step, ctx: dict[str, Any]) -> list[str]:
@@ -367,11 +385,75 @@ def _leaf_choices(step: _Step, ctx: dict[str, Any]) -> list[str]:
     return re.findall(r"'([^']*)'", expected)
 
 
+#: The words for the fields whose value is chosen from a list, as messages name them.
+_FIELD_WORDS: dict[str, str] = {
+    "sector": Message("sector"),
+    "language": Message("language"),
+    "distribution": Message("distribution"),
+    "type": Message("type"),
+    "shock type": Message("shock type"),
+}
+
+
 def _field_word(path: Sequence[str | int]) -> str:
     for element in reversed(path):
         if isinstance(element, str):
-            return element.replace("_", " ")
-    return "value"
+            return _FIELD_WORDS.get(element, Message("value for {field}", field=element))
+    return Message("value")
+
+
+# YAML 1.1 read these as booleans; YAML 1.2 (which resilience reads) keeps them as text.
+_YAML11_BOOLEANS = {"yes": True, "y": True, "on": True, "no": False, "n": False, "off": False}
+_NORWEGIAN_BOOLEANS = {"ja": True, "sant": True, "nei": False, "usant": False}
+_UNDERSCORE_NUMBER = re.compile(r"[-+]?(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][-+]?[0-9]+)?")
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+
+
+def _sexagesimal(text: str) -> float:
+    sign = -1 if text.startswith("-") else 1
+    total = 0.0
+    for part in text.lstrip("+-").replace("_", "").split(":"):
+        total = total * 60 + float(part)
+    return sign * total
+
+
+def _number_text_hint(value: object) -> str:
+    """Why a text that looks like a number is text, for a field that wants a number."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if "_" in text and any(c.isdigit() for c in text) and _UNDERSCORE_NUMBER.fullmatch(text):
+        return Message(
+            "a number with '_' is text in YAML 1.2 (YAML 1.1 read it as a number); write {number}",
+            number=text.replace("_", ""),
+        )
+    if _SEXAGESIMAL.fullmatch(text):
+        read = _sexagesimal(text)
+        shown = int(read) if read.is_integer() else read
+        return Message(
+            "YAML 1.1 read '{text}' as {number} (base 60, like a clock); write the number you mean without ':'",
+            text=text,
+            number=shown,
+        )
+    try:
+        float(text)
+    except ValueError:
+        return ""
+    return Message("remove the quotes to write it as a number")
+
+
+def _boolean_text_hint(value: object) -> str:
+    """What to write instead of yes/no/on/off/ja/nei where true or false is wanted."""
+    if not isinstance(value, str):
+        return ""
+    word = value.strip().casefold()
+    if word in _YAML11_BOOLEANS:
+        meant = "true" if _YAML11_BOOLEANS[word] else "false"
+        return Message("YAML 1.2 reads only true and false as yes/no values; write {meant}", meant=meant)
+    if word in _NORWEGIAN_BOOLEANS:
+        meant = "true" if _NORWEGIAN_BOOLEANS[word] else "false"
+        return Message("write {meant}: yes/no values are written true or false, in English", meant=meant)
+    return ""
 
 
 def _message(error: ErrorDetails, step: _Step) -> str:
@@ -380,74 +462,123 @@ def _message(error: ErrorDetails, step: _Step) -> str:
     value = error.get("input")
 
     if kind == "missing":
-        return "required field is missing"
+        return Message("required field is missing")
     if kind == "extra_forbidden":
         allowed = list(step.model.model_fields) if step.model is not None else []
         key = step.path[-1] if step.path else value
-        message = f"unknown key '{key}'"
+        message = Message("unknown key '{key}'", key=key)
         hint = did_you_mean(key, allowed)
         if not hint and allowed:
-            hint = f"allowed keys are: {', '.join(allowed)}"
+            hint = Message("allowed keys are: {keys}", keys=", ".join(allowed))
         return _join_hint(message, hint)
     if kind in ("int_type", "int_parsing"):
-        return f"expected an integer, got {show_value(value)}"
+        message = Message("expected an integer, got {value}", value=show_value(value))
+        return _join_hint(message, _number_text_hint(value))
     if kind == "int_from_float":
-        return f"expected a whole number, got {_plain(value)}"
+        return Message("expected a whole number, got {value}", value=_plain(value))
     if kind in ("float_type", "float_parsing"):
-        return f"expected a number, got {show_value(value)}"
+        message = Message("expected a number, got {value}", value=show_value(value))
+        return _join_hint(message, _number_text_hint(value))
     if kind == "finite_number":
-        return f"must be a finite number, got {_plain(value)}"
+        return Message("must be a finite number, got {value}", value=_plain(value))
     if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, got {show_value(value)}"
+        message = Message("expected true or false, got {value}", value=show_value(value))
+        return _join_hint(message, _boolean_text_hint(value))
     if kind == "string_type":
-        message = f"expected text, got {show_value(value)}"
+        message = Message("expected text, got {value}", value=show_value(value))
         if isinstance(value, int | float | bool):
-            message += "; put it in quotes if it is meant as text"
+            return _join_hint(message, Message("put it in quotes if it is meant as text"))
         return message
     if kind == "string_too_short":
         minimum = ctx.get("min_length", 1)
-        return "must not be empty" if minimum == 1 else f"must have at least {minimum} characters"
+        if minimum == 1:
+            return Message("must not be empty")
+        return Message("must have at least {minimum} characters", minimum=minimum)
     if kind == "string_too_long":
-        return f"must have at most {ctx.get('max_length')} characters, got {len(str(value))}"
+        return Message(
+            "must have at most {maximum} characters, got {count}", maximum=ctx.get("max_length"), count=len(str(value))
+        )
     if kind == "string_pattern_mismatch":
-        return f"{_plain(value)} does not have the required form (pattern {ctx.get('pattern')})"
+        return Message(
+            "{value} does not have the required form (pattern {pattern})",
+            value=_plain(value),
+            pattern=ctx.get("pattern"),
+        )
     if kind == "greater_than_equal":
-        return f"must be at least {_bound(ctx.get('ge'))}, got {_plain(value)}"
+        return Message("must be at least {minimum}, got {value}", minimum=_bound(ctx.get("ge")), value=_plain(value))
     if kind == "greater_than":
-        return f"must be greater than {_bound(ctx.get('gt'))}, got {_plain(value)}"
+        return Message("must be greater than {limit}, got {value}", limit=_bound(ctx.get("gt")), value=_plain(value))
     if kind == "less_than_equal":
-        return f"must be at most {_bound(ctx.get('le'))}, got {_plain(value)}"
+        return Message("must be at most {maximum}, got {value}", maximum=_bound(ctx.get("le")), value=_plain(value))
     if kind == "less_than":
-        return f"must be less than {_bound(ctx.get('lt'))}, got {_plain(value)}"
+        return Message("must be less than {limit}, got {value}", limit=_bound(ctx.get("lt")), value=_plain(value))
     if kind in ("enum", "literal_error"):
         return _choices_message(value, _leaf_choices(step, ctx), _field_word(step.path))
     if kind in ("list_type", "tuple_type"):
-        return f"expected a list (lines starting with '- '), got {show_value(value)}"
+        return Message("expected a list (lines starting with '- '), got {value}", value=show_value(value))
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping (key: value lines), got {show_value(value)}"
+        return Message("expected a mapping (key: value lines), got {value}", value=show_value(value))
     if kind == "too_short":
         minimum = ctx.get("min_length", 1)
-        return f"must have at least {minimum} item{'s' if minimum != 1 else ''}"
+        if minimum == 1:
+            return Message("must have at least 1 item")
+        return Message("must have at least {minimum} items", minimum=minimum)
     if kind == "too_long":
-        return f"must have at most {ctx.get('max_length')} items"
+        return Message("must have at most {maximum} items", maximum=ctx.get("max_length"))
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         discriminator = step.union_discriminator or str(ctx.get("discriminator", "")).strip("'")
         tags = union_tags(step.leaf, discriminator) if discriminator else []
         if not tags:
             tags = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
         what = step.union_label or discriminator or "type"
+        what_word = _FIELD_WORDS.get(what, what)
         if kind == "union_tag_not_found":
-            return f"required field is missing; choose one of: {', '.join(tags)}"
+            return Message("required field is missing; choose one of: {choices}", choices=", ".join(tags))
         tag = value.get(discriminator) if isinstance(value, dict) else ctx.get("tag")
         shown = tag if isinstance(tag, str) else _plain(tag)
-        message = f"unknown {what} '{shown}'"
+        message = Message("unknown {what} '{value}'", what=what_word, value=shown)
         hint = did_you_mean(tag, tags) if isinstance(tag, str) else ""
-        return _join_hint(message, hint or f"choose one of: {', '.join(tags)}")
+        return _join_hint(message, hint or Message("choose one of: {choices}", choices=", ".join(tags)))
+    detail = ctx.get("detail")
+    if kind.startswith("scenario_") and isinstance(detail, Message):
+        return detail  # our own validators' messages, kept translatable
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     if kind == "assertion_error":
         return str(error["msg"]).removeprefix("Assertion failed, ")
     return str(error["msg"])
+
+
+def validation_issues(error: ValidationError, root: type[BaseModel]) -> list[tuple[Location, str]]:
+    """Plain-language (location, message) pairs for a pydantic ``ValidationError`` of ``root``.
+
+    For later layers that validate models of their own (a lever's settings) and report the problems
+    with :func:`scenario_problem`; the messages render in English and bokmål like the scenario's own.
+    Each pydantic error becomes exactly one issue; locations are relative to ``root``.
+
+    >>> from pydantic import BaseModel, ConfigDict, Field, ValidationError
+    >>> class Settings(BaseModel):
+    ...     model_config = ConfigDict(extra="forbid")
+    ...     budget: int = Field(ge=0)
+    >>> try:
+    ...     Settings.model_validate({"budget": -5, "budgte": 1})
+    ... except ValidationError as error:
+    ...     for where, message in validation_issues(error, Settings):
+    ...         print(where, message, "|", Message.render(message, "nb"))
+    ('budget',) must be at least 0, got -5 | må være minst 0, fikk -5
+    ('budgte',) unknown key 'budgte'; did you mean 'budget'? | ukjent nøkkel 'budgte'; mente du 'budget'?
+    """
+    issues: list[tuple[Location, str]] = []
+    for item in error.errors(include_url=False):
+        step = _walk(root, item["loc"])
+        path: list[str | int] = list(step.path)
+        if item["type"] in ("union_tag_not_found", "union_tag_invalid") and step.union_discriminator:
+            path.append(step.union_discriminator)
+        message = _message(item, step)
+        if step.is_key and not item["type"].startswith("scenario_"):
+            message = Message("invalid name: {message}", message=message)
+        issues.append((tuple(path), message))
+    return issues
 
 
 def problems_from_validation_error(
@@ -462,15 +593,7 @@ def problems_from_validation_error(
     was validated (used to find allowed keys, enum choices and union tags);
     ``line_of`` maps a location to its line in the file.
     """
-    problems: list[Problem] = []
-    for item in error.errors(include_url=False):
-        step = _walk(root, item["loc"])
-        path: list[str | int] = list(step.path)
-        if item["type"] in ("union_tag_not_found", "union_tag_invalid") and step.union_discriminator:
-            path.append(step.union_discriminator)
-        location: Location = tuple(path)
-        message = _message(item, step)
-        if step.is_key and not item["type"].startswith("scenario_"):
-            message = f"invalid name: {message}"
-        problems.append(Problem(filename, line_of(location), format_path(location), message))
-    return problems
+    return [
+        Problem(filename, line_of(location), format_path(location), message)
+        for location, message in validation_issues(error, root)
+    ]

@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 
 from ._checks import BASE_YEAR_RANGE, YEAR_RANGE, distribution_issues, dwellings_issues, scenario_issues
 from ._errors import Location, TagLabel, did_you_mean, format_path, show_value
+from ._messages import Message
 from ._yaml import SourceMap
 
 __all__ = [
@@ -57,6 +58,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION: Final = 1
+
+#: The hard upper bound of run.replications, whatever the memory (fewer when the results would not fit).
+MAX_REPLICATIONS: Final = 100_000
 
 #: Validation-context key: when true, the cross-field rules are not run by the
 #: models, because the loader runs them itself on the raw data.
@@ -97,32 +101,38 @@ Number = StrictFloat  # accepts integers too
 
 def _check_kommunenummer(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
-        if 0 <= value <= 9999:
-            message = f'must be written in quotes, e.g. "{value:04d}"'
-            if value < 1000:
-                message += " (without quotes the leading zero is lost)"
+        if 0 <= value < 1000:
+            message = Message(
+                'must be written in quotes, e.g. "{code}" (without quotes the leading zero is lost)',
+                code=f"{value:04d}",
+            )
         else:
-            message = 'must be written in quotes, e.g. "0301"'
+            message = Message(
+                'must be written in quotes, e.g. "{code}"', code=f"{value:04d}" if 1000 <= value <= 9999 else "0301"
+            )
         _fail("kommunenummer_unquoted", message)
     if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}", value):
-        _fail("kommunenummer", f"must be exactly 4 digits, e.g. \"0301\", got '{value}'")
+        _fail("kommunenummer", Message("must be exactly 4 digits, e.g. \"0301\", got '{value}'", value=value))
     return value
 
 
 def _check_parameter_value(value: object) -> object:
     if isinstance(value, bool | int | float):
         return value
-    _fail("number", f"expected a number or true/false, got {show_value(value)}")
+    _fail("number", Message("expected a number or true/false, got {value}", value=show_value(value)))
 
 
 def _check_strategy_name(value: object) -> object:
     if isinstance(value, str) and not STRATEGY_NAME_RE.fullmatch(value):
         if not value:
-            _fail("name", "a strategy name must not be empty")
+            _fail("name", Message("a strategy name must not be empty"))
         _fail(
             "name",
-            f"'{value}' is not a valid strategy name: use only letters, digits, '_' and '-' "
-            "(no spaces), e.g. development_project",
+            Message(
+                "'{value}' is not a valid strategy name: use only letters, digits, '_' and '-' "
+                "(no spaces), e.g. development_project",
+                value=value,
+            ),
         )
     return value
 
@@ -130,11 +140,14 @@ def _check_strategy_name(value: object) -> object:
 def _check_parameter_name(value: object) -> object:
     if isinstance(value, str) and not PARAMETER_NAME_RE.fullmatch(value):
         if not value:
-            _fail("name", "a parameter name must not be empty")
+            _fail("name", Message("a parameter name must not be empty"))
         _fail(
             "name",
-            f"'{value}' is not a valid parameter name: use only letters a-z, digits, '_' and '.', "
-            "starting with a letter or '_' (no spaces)",
+            Message(
+                "'{value}' is not a valid parameter name: use only letters a-z, digits, '_' and '.', "
+                "starting with a letter or '_' (no spaces)",
+                value=value,
+            ),
         )
     return value
 
@@ -145,7 +158,11 @@ def _check_schema_version(value: object) -> object:
     shown = value if not isinstance(value, str) else f"'{value}'"
     _fail(
         "schema_version",
-        f"unsupported schema_version {shown}; this version of resilience reads schema_version {SCHEMA_VERSION}",
+        Message(
+            "unsupported schema_version {value}; this version of resilience reads schema_version {version}",
+            value=shown,
+            version=SCHEMA_VERSION,
+        ),
     )
 
 
@@ -340,7 +357,7 @@ class RunSettings(_Model):
     """How the simulation is run."""
 
     horizon: Year = Field(description="Last simulated year (after the base year, at most 2200).")
-    replications: Annotated[StrictInt, Field(ge=1, le=100_000)] = Field(
+    replications: Annotated[StrictInt, Field(ge=1, le=MAX_REPLICATIONS)] = Field(
         default=20, description="Number of replications (model runs with different random draws)."
     )
     seed: Annotated[StrictInt, Field(ge=0)] = Field(default=1, description="Random seed (0 or more).")

@@ -26,14 +26,18 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from ._errors import Location, Problem, format_path
+from ._messages import Message
 
-__all__ = ["SourceMap", "YamlResult", "read_yaml"]
+__all__ = ["MAX_FILE_BYTES", "SourceMap", "YamlResult", "read_yaml", "size_problem"]
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _MERGE_TAG = _CORE + "merge"
 _MAX_VALUES = 100_000
-_PLAIN_TYPES = "plain values (text, numbers, true/false, lists and key: value mappings)"
+#: A scenario is a few kilobytes; a file this large is not one, and is refused before it is parsed.
+MAX_FILE_BYTES = 1_000_000
+_EMPTY = "the file is empty; a scenario needs at least schema_version, name, municipality and run"
+_BINARY = "this looks like a binary file, not YAML text"
 
 
 @dataclass(frozen=True)
@@ -94,24 +98,25 @@ def _decode(source: str | bytes, filename: str) -> tuple[str | None, list[Proble
         text = source
     else:
         if source.startswith((b"\xff\xfe", b"\xfe\xff")):
-            message = "the file is saved as UTF-16; save it as UTF-8 instead"
+            message = Message("the file is saved as UTF-16; save it as UTF-8 instead")
             return None, [Problem(filename, 1, "(root)", message)]
         if b"\x00" in source[:8192]:
-            return None, [Problem(filename, 1, "(root)", "this looks like a binary file, not YAML text")]
+            return None, [Problem(filename, 1, "(root)", Message(_BINARY))]
         try:
             text = source.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = source.count(b"\n", 0, exc.start) + 1
             byte = source[exc.start]
-            message = (
-                f"the file is not valid UTF-8 text (byte 0x{byte:02X} cannot be read); "
-                "save it with the UTF-8 encoding (letters like æ, ø, å are then kept)"
+            message = Message(
+                "the file is not valid UTF-8 text (byte 0x{byte} cannot be read); "
+                "save it with the UTF-8 encoding (letters like æ, ø, å are then kept)",
+                byte=f"{byte:02X}",
             )
             return None, [Problem(filename, line, "(root)", message)]
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
         line = _line_of_offset(text, text.index("\x00"))
-        return None, [Problem(filename, line, "(root)", "this looks like a binary file, not YAML text")]
+        return None, [Problem(filename, line, "(root)", Message(_BINARY))]
     return text, []
 
 
@@ -135,42 +140,71 @@ def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
         line = _line_of_offset(text, exc.position)
         char = exc.character
         code = f"U+{char:04X}" if isinstance(char, int) else f"U+{ord(char):04X}" if char else "?"
-        message = f"the file contains a control character ({code}) that YAML does not allow"
+        message = Message("the file contains a control character ({code}) that YAML does not allow", code=code)
         return Problem(filename, line, "(root)", message)
     if not isinstance(exc, MarkedYAMLError):
         if isinstance(exc, RecursionError):
-            return Problem(filename, 1, "(root)", "the file is nested too deeply to be read")
-        return Problem(filename, 1, "(root)", f"invalid YAML: {exc}")
+            return Problem(filename, 1, "(root)", Message("the file is nested too deeply to be read"))
+        return Problem(filename, 1, "(root)", Message("invalid YAML: {detail}", detail=str(exc)))
     problem = str(exc.problem or "")
     context = str(exc.context or "")
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else 1
     opened = exc.context_mark.line + 1 if exc.context_mark is not None else None
     if "'\\t'" in problem or "\t" in problem:
-        message = "a tab character is used where YAML expects spaces; indent with spaces only"
+        message = Message("a tab character is used where YAML expects spaces; indent with spaces only")
     elif problem == "mapping values are not allowed here":
-        message = "unexpected ':' (a text containing ': ' must be put in quotes)"
+        message = Message("unexpected ':' (a text containing ': ' must be put in quotes)")
     elif problem.startswith("could not find expected ':'"):
-        message = "expected 'key: value' (is a ':' missing?)"
+        message = Message("expected 'key: value' (is a ':' missing?)")
     elif "quoted scalar" in context:
-        message = f"a quoted text is not closed (the quote opened on line {opened} has no end)"
+        message = Message("a quoted text is not closed (the quote opened on line {line} has no end)", line=opened)
         line = opened or line
     elif "flow sequence" in context or "flow mapping" in context:
         bracket = "[" if "sequence" in context else "{"
-        message = f"the '{bracket}' opened on line {opened} is not closed, or a ',' is missing"
+        message = Message(
+            "the '{bracket}' opened on line {line} is not closed, or a ',' is missing", bracket=bracket, line=opened
+        )
         if "stream end" in problem:  # found only at the end of the file: point at the opening
             line = opened or line
     elif "expected a single document" in context:
-        message = "the file contains more than one YAML document ('---'); a scenario file holds exactly one"
+        message = Message("the file contains more than one YAML document ('---'); a scenario file holds exactly one")
     elif problem.startswith("found undefined alias"):
-        message = f"{problem.removeprefix('found ')}: an alias '*name' needs an anchor '&name' above it"
+        alias = problem.removeprefix("found undefined alias").strip().strip("'")
+        message = Message("undefined alias '{alias}': an alias '*name' needs an anchor '&name' above it", alias=alias)
     elif problem.startswith("expected <block end>") or "block mapping" in context:
-        message = "the indentation does not line up with the lines above"
+        message = Message("the indentation does not line up with the lines above")
     elif problem.startswith("found character") and "cannot start any token" in problem:
-        message = f"{problem.removeprefix('found ')} (put the text in quotes)"
+        character = problem.removeprefix("found character").removesuffix("that cannot start any token").strip()
+        message = Message("character {character} cannot start any token (put the text in quotes)", character=character)
+    elif problem.startswith("expected the node content"):
+        found = problem.partition("but found")[2].strip()
+        message = Message(
+            "unexpected {found} where a value was expected (put the text in quotes if it is meant as text)",
+            found=found,
+        )
+    elif problem.startswith("expected '<document start>'"):
+        message = Message(
+            "unexpected text after the end of the document (is a bracket closed too early, or a line not indented?)"
+        )
+    elif "while scanning an anchor" in context or "while scanning an alias" in context:
+        message = Message(
+            "'&' and '*' start an anchor or an alias and must be followed by a name (put the text in quotes)"
+        )
+    elif "while scanning a directive" in context:
+        message = Message("'%' at the start of a line begins a YAML directive (put the text in quotes)")
+    elif "while scanning a block scalar" in context:
+        message = Message("'|' and '>' begin a block of text and must end their line (put the text in quotes)")
+    elif problem == "sequence entries are not allowed here":
+        message = Message("a list item ('- ') is not allowed here; check the indentation")
+    elif problem == "mapping keys are not allowed here":
+        message = Message("a '? ' key is not allowed here; check the indentation, or put the text in quotes")
+    elif context.endswith(" tag"):  # ruamel writes both "a tag" and "an tag"
+        message = Message("'!' begins a YAML tag (put the text in quotes)")
     else:
-        message = problem + (f" ({context})" if context else "")
-    return Problem(filename, line, "(root)", f"invalid YAML: {message}")
+        # ruamel's own wording, for the rare errors not recognised above.
+        message = Message("the YAML reader says: {problem}", problem=problem + (f" ({context})" if context else ""))
+    return Problem(filename, line, "(root)", Message("invalid YAML: {detail}", detail=message))
 
 
 # --------------------------------------------------------------------------
@@ -214,9 +248,17 @@ class _Builder:
             return True
         name = _tag_name(tag)
         if "python/" in tag:
-            message = f"the YAML tag '{name}' is not allowed: a scenario file may only contain {_PLAIN_TYPES}"
+            message = Message(
+                "the YAML tag '{tag}' is not allowed: a scenario file may only contain plain values "
+                "(text, numbers, true/false, lists and key: value mappings)",
+                tag=name,
+            )
         else:
-            message = f"unknown YAML tag '{name}'; a scenario file may only contain {_PLAIN_TYPES}"
+            message = Message(
+                "unknown YAML tag '{tag}'; a scenario file may only contain plain values "
+                "(text, numbers, true/false, lists and key: value mappings)",
+                tag=name,
+            )
         self.problem(node, path, message)
         return False
 
@@ -229,7 +271,7 @@ class _Builder:
         if isinstance(node, ScalarNode):
             return self._scalar(node)
         if id(node) in self._active:
-            self.problem(node, path, "an alias ('*name') refers to a value that contains itself")
+            self.problem(node, path, Message("an alias ('*name') refers to a value that contains itself"))
             return None
         self._active.add(id(node))
         try:
@@ -251,6 +293,10 @@ class _Builder:
         tag = str(node.tag)
         if tag in (_CORE + "str", _CORE + "timestamp"):
             return str(node.value)  # dates are kept as written
+        if tag in (_CORE + "int", _CORE + "float") and node.style is None and "_" in str(node.value):
+            # ruamel reads 1_000 as a number, but YAML 1.2's core schema reads it as text (only YAML 1.1
+            # allowed '_' in numbers). Keep it text, so that the schema reports it with a hint.
+            return str(node.value)
         try:
             return self.yaml.constructor.construct_object(node, deep=True)
         except Exception:  # e.g. a number too odd for the constructor: keep the text
@@ -264,7 +310,7 @@ class _Builder:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.problem(key_node, path, "a key must be plain text, not a list or mapping")
+                self.problem(key_node, path, Message("a key must be plain text, not a list or mapping"))
                 continue
             if not self._check_tag(key_node, path):
                 continue
@@ -274,10 +320,12 @@ class _Builder:
             sources = merged.value if isinstance(merged, SequenceNode) else [merged]
             for source in sources:
                 if not isinstance(source, MappingNode):
-                    self.problem(merged, path, "'<<' must be followed by an alias to a mapping, e.g. <<: *name")
+                    self.problem(
+                        merged, path, Message("'<<' must be followed by an alias to a mapping, e.g. <<: *name")
+                    )
                     continue
                 if id(source) in self._active:
-                    self.problem(merged, path, "an alias ('*name') refers to a value that contains itself")
+                    self.problem(merged, path, Message("an alias ('*name') refers to a value that contains itself"))
                     continue
                 self._active.add(id(source))
                 try:
@@ -293,7 +341,11 @@ class _Builder:
             line = key_node.start_mark.line + 1
             if key in out:
                 if explicit and key in first_line:
-                    message = f"duplicate key '{key}': it is also written on line {first_line[key]}; keep only one"
+                    message = Message(
+                        "duplicate key '{key}': it is also written on line {line}; keep only one",
+                        key=key,
+                        line=first_line[key],
+                    )
                     self.problem(key_node, (*path, key), message)
                 continue
             if explicit:
@@ -305,10 +357,10 @@ class _Builder:
 
 def _describe(node: Node) -> str:
     if isinstance(node, SequenceNode):
-        return "a list"
+        return Message("a list")
     if isinstance(node, ScalarNode):
-        return f"the single value '{node.value}'"
-    return "something else"
+        return Message("the single value '{value}'", value=node.value)
+    return Message("something else")
 
 
 def read_yaml(source: str | bytes, filename: str = "<string>") -> YamlResult:
@@ -324,6 +376,9 @@ def read_yaml(source: str | bytes, filename: str = "<string>") -> YamlResult:
     s.yaml:1: (root): invalid YAML: the '[' opened on line 1 is not closed, or a ',' is missing
     """
     empty = SourceMap({})
+    size = len(source.encode("utf-8")) if isinstance(source, str) else len(source)
+    if size > MAX_FILE_BYTES:
+        return YamlResult(None, empty, [size_problem(filename, size)])
     text, problems = _decode(source, filename)
     if text is None:
         return YamlResult(None, empty, problems)
@@ -341,7 +396,7 @@ def read_yaml(source: str | bytes, filename: str = "<string>") -> YamlResult:
         return YamlResult(None, empty, problems)
 
     if root is None:
-        message = "the file is empty; a scenario needs at least schema_version, name, municipality and run"
+        message = Message(_EMPTY)
         return YamlResult(None, empty, [Problem(filename, 1, "(root)", message)])
 
     builder = _Builder(yaml, filename)
@@ -349,17 +404,20 @@ def read_yaml(source: str | bytes, filename: str = "<string>") -> YamlResult:
     try:
         data = builder.build(root, ())
     except _TooLarge:
-        message = f"the file expands to more than {_MAX_VALUES} values; check its aliases ('*name')"
+        message = Message(
+            "the file expands to more than {count} values; check its aliases ('*name')", count=_MAX_VALUES
+        )
         return YamlResult(None, empty, [Problem(filename, 1, "(root)", message)])
     problems = builder.problems
     problems.extend(_tab_problem(filename, n) for n in tabs if n not in builder.scalar_lines)
     if not problems and not isinstance(root, MappingNode):
         if isinstance(root, ScalarNode) and str(root.tag) == _CORE + "null":
-            message = "the file is empty; a scenario needs at least schema_version, name, municipality and run"
+            message = Message(_EMPTY)
         else:
-            message = (
+            message = Message(
                 "the top level of a scenario must be a mapping of keys such as 'schema_version: 1' and "
-                f"'name: ...', but this file holds {_describe(root)}"
+                "'name: ...', but this file holds {what}",
+                what=_describe(root),
             )
         problems.append(Problem(filename, root.start_mark.line + 1, "(root)", message))
     if problems:
@@ -367,6 +425,21 @@ def read_yaml(source: str | bytes, filename: str = "<string>") -> YamlResult:
     return YamlResult(data, SourceMap(builder.lines), [])
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f}"
+
+
+def size_problem(filename: str, size: int) -> Problem:
+    """The problem of a file too large to be a scenario."""
+    message = Message(
+        "the file is {size} MB, more than the {limit} MB a scenario file may have "
+        "(a scenario is a few kilobytes); is this the right file?",
+        size=_megabytes(size),
+        limit=_megabytes(MAX_FILE_BYTES),
+    )
+    return Problem(filename, None, "(root)", message)
+
+
 def _tab_problem(filename: str, line0: int) -> Problem:
-    message = "a tab is used for indentation; indent with spaces only"
+    message = Message("a tab is used for indentation; indent with spaces only")
     return Problem(filename, line0 + 1, "(root)", message)

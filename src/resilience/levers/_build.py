@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +9,16 @@ from typing import Any
 import annotated_types as at
 from pydantic import ValidationError
 
-from resilience.config import Choice, Distribution, Intervention, Scenario
+from resilience.config import (
+    Choice,
+    Distribution,
+    Intervention,
+    Message,
+    Scenario,
+    did_you_mean,
+    join_messages,
+    validation_issues,
+)
 from resilience.levers._base import Lever
 from resilience.levers._registry import LeverRegistryError, get_lever, lever_names
 
@@ -75,9 +83,14 @@ def build_interventions(scenario: Scenario, strategy: str, drawn: Mapping[str, f
     return levers
 
 
-def _hint(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+def _unknown_lever(lever: str, known: list[str]) -> str:
+    hint = did_you_mean(lever, known) or Message("the levers are: {names}", names=", ".join(known))
+    return join_messages(Message("unknown lever '{lever}'", lever=lever), hint)
+
+
+def _not_a_setting(key: str, lever: str, fields: list[str]) -> str:
+    message = Message("'{key}' is not a setting of lever {lever}", key=key, lever=lever)
+    return join_messages(message, did_you_mean(key, fields))
 
 
 def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
@@ -93,26 +106,27 @@ def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
             try:
                 cls = get_lever(intervention.lever)
             except LeverRegistryError:
-                problems.append(
-                    ((*where, "lever"), f"unknown lever '{intervention.lever}'{_hint(intervention.lever, known)}")
-                )
+                problems.append(((*where, "lever"), _unknown_lever(intervention.lever, known)))
                 continue
             fields = list(cls.Settings.model_fields)
             try:
                 cls.Settings.model_validate(_settings_values(intervention, {}))
             except ValidationError as error:
-                for detail in error.errors():
-                    loc = tuple(detail["loc"])
-                    key = str(loc[0]) if loc else ""
-                    if detail["type"] == "extra_forbidden":
-                        message = f"'{key}' is not a setting of lever {cls.name}{_hint(key, fields)}"
-                    else:
-                        message = detail["msg"].removeprefix("Value error, ")
+                # The schema's plain messages (English and bokmål), not pydantic's; an unknown key is
+                # named as a setting of the lever.
+                extra = {tuple(d["loc"]) for d in error.errors() if d["type"] == "extra_forbidden"}
+                for loc, message in validation_issues(error, cls.Settings):
+                    if loc in extra:
+                        message = _not_a_setting(str(loc[0]), cls.name, fields)
                     problems.append(((*where, *loc), message))
             if intervention.start is not None and not base <= intervention.start <= horizon:
-                problems.append(
-                    ((*where, "start"), f"start {intervention.start} is outside the simulated years {base}–{horizon}")
+                message = Message(
+                    "start {start} is outside the simulated years {base}–{horizon}",
+                    start=intervention.start,
+                    base=base,
+                    horizon=horizon,
                 )
+                problems.append(((*where, "start"), message))
     for name in scenario.uncertainties:
         if "." not in name:
             continue
@@ -120,12 +134,10 @@ def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
         try:
             fields = lever_parameter_names(lever)
         except LeverRegistryError:
-            problems.append((("uncertainties", name), f"unknown lever '{lever}'{_hint(lever, known)}"))
+            problems.append((("uncertainties", name), _unknown_lever(lever, known)))
             continue
         if parameter not in fields:
-            problems.append(
-                (("uncertainties", name), f"'{parameter}' is not a setting of lever {lever}{_hint(parameter, fields)}")
-            )
+            problems.append((("uncertainties", name), _not_a_setting(parameter, lever, fields)))
             continue
         problem = _draw_problem(lever, parameter, scenario.uncertainties[name])
         if problem:
@@ -133,16 +145,17 @@ def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
     return problems
 
 
-def _draw_problem(lever: str, parameter: str, distribution: Distribution) -> str | None:
+def _draw_problem(lever: str, parameter: str, distribution: Distribution) -> Message | None:
     """Why some draw of ``distribution`` would be refused by the lever's setting (every run would fail), if so.
 
     >>> from resilience.config import Uniform
-    >>> _draw_problem("attractiveness", "attractiveness_gain", Uniform(distribution="uniform", low=0, high=2))
-    'attractiveness.attractiveness_gain must lie between 0 and 1, but this distribution can draw 2'
+    >>> print(_draw_problem("attractiveness", "attractiveness_gain", Uniform(distribution="uniform", low=0, high=2)))
+    attractiveness.attractiveness_gain must lie between 0 and 1, but this distribution can draw 2
     """
+    setting = f"{lever}.{parameter}"
     field = get_lever(lever).Settings.model_fields[parameter]
     if field.annotation not in (int, float):
-        return f"{lever}.{parameter} is not a number, so it cannot be drawn from a distribution"
+        return Message("{setting} is not a number, so it cannot be drawn from a distribution", setting=setting)
     if isinstance(distribution, Choice):
         extremes = [float(v) for v in distribution.values]
     else:
@@ -160,13 +173,23 @@ def _draw_problem(lever: str, parameter: str, distribution: Distribution) -> str
     outside = [v for v in extremes if (lowest is not None and v < lowest) or (highest is not None and v > highest)]
     if not outside:
         return None
-    span = (
-        f"between {lowest:g} and {highest:g}"
-        if lowest is not None and highest is not None
-        else (f"at least {lowest:g}" if lowest is not None else f"at most {highest:g}")
-    )
+    if lowest is not None and highest is not None:
+        span = Message("between {low} and {high}", low=f"{lowest:g}", high=f"{highest:g}")
+    elif lowest is not None:
+        span = Message("at least {low}", low=f"{lowest:g}")
+    else:
+        span = Message("at most {high}", high=f"{highest:g}")
     reach = outside[0]
     if not math.isfinite(reach):
-        bound = "low" if reach < 0 else "high"
-        return f"{lever}.{parameter} must lie {span}: give this distribution a '{bound}' bound within that range"
-    return f"{lever}.{parameter} must lie {span}, but this distribution can draw {reach:g}"
+        return Message(
+            "{setting} must lie {span}: give this distribution a '{bound}' bound within that range",
+            setting=setting,
+            span=span,
+            bound="low" if reach < 0 else "high",
+        )
+    return Message(
+        "{setting} must lie {span}, but this distribution can draw {value}",
+        setting=setting,
+        span=span,
+        value=f"{reach:g}",
+    )
