@@ -9,7 +9,7 @@ import inspect
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from importlib.resources import files
 from pathlib import Path
@@ -174,6 +174,27 @@ def _resume_command(command: Sequence[str], out: Path, options: dict[str, Any]) 
     return shlex.join([*words, "--resume"])
 
 
+def _check_memory(scenario: Any, options: Mapping[str, Any]) -> None:
+    """Refuse an ensemble whose results would not fit in memory once the command line's --replications,
+    --horizon and --strategy are applied (the scenario file's own values were checked when it was loaded)."""
+    from resilience.config import machine_memory_bytes, memory_message
+
+    if all(options.get(name) in (None, ()) for name in ("replications", "horizon", "strategies")):
+        return
+    memory = machine_memory_bytes()
+    if memory is None:
+        return
+    chosen = options.get("strategies") or ()
+    strategies = len(set(chosen) | {"baseline"}) if chosen else len(scenario.strategies)
+    if scenario.shocks and "no_shock" not in scenario.strategies:
+        strategies += 1  # the no-shock reference the runner adds
+    replications = options.get("replications") or scenario.run.replications
+    years = (options.get("horizon") or scenario.run.horizon) - scenario.municipality.base_year + 1
+    message = memory_message(strategies, replications, years, memory)
+    if message is not None:
+        raise click.BadParameter(message.render(_messages_language()), param_hint="--replications")
+
+
 def _run(scenario_path: Path, out: Path, command: Sequence[str], **options: Any) -> Path:
     """Run the ensemble of ``scenario_path`` into ``out``; ``command`` (e.g. ``["run", "x.yaml"]``) is how
     the user started it, so that an interruption can print the command that resumes it.
@@ -189,6 +210,7 @@ def _run(scenario_path: Path, out: Path, command: Sequence[str], **options: Any)
         raise click.BadParameter(
             f"{horizon} is not after the base year {scenario.municipality.base_year}", param_hint="--horizon"
         )
+    _check_memory(scenario, options)
     resume_command = _resume_command(command, out, options)
     # The command as given (above) names --executor only if the user did; the runs need the resolved kind.
     options["executor"] = options.pop("kind")

@@ -102,3 +102,21 @@ def test_a_real_process_prints_bokmal_without_a_traceback(bad: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [line.format(path=bad) for line in BOKMAL]
+
+
+@pytest.mark.parametrize(
+    "language, words", [("en", "summarising them needs about"), ("nb", "å oppsummere dem krever omtrent")]
+)
+def test_replications_given_on_the_command_line_are_checked_against_memory_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str, words: str
+) -> None:
+    # A machine of 1 GB: the scenario file's 20 replications fit, --replications 100000 does not.
+    monkeypatch.setattr("resilience.config._limits.machine_memory_bytes", lambda: 1_000_000_000)
+    monkeypatch.setattr("resilience.config.machine_memory_bytes", lambda: 1_000_000_000)
+    out = tmp_path / "results"
+    args = ["--messages", language, "run", str(TRAENA), "--out", str(out), "--replications", "100000"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert "--replications" in result.output and words in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()  # refused before anything was written

@@ -20,7 +20,7 @@ through :func:`scenario_problem`.
 from ._dump import dump_scenario
 from ._errors import Location, Problem, ScenarioError, did_you_mean, format_path, validation_issues
 from ._jsonschema import SCHEMA_ID, scenario_json_schema
-from ._limits import BYTES_PER_ROW, ensemble_memory_bytes, machine_memory_bytes
+from ._limits import BYTES_PER_ROW, ensemble_memory_bytes, machine_memory_bytes, memory_message
 from ._load import load_scenario, parse_scenario, scenario_problem
 from ._messages import LANGUAGES, Language, Message, MissingTranslationError, join_messages
 from ._schema import (
@@ -77,6 +77,7 @@ __all__ = [
     "join_messages",
     "load_scenario",
     "machine_memory_bytes",
+    "memory_message",
     "parse_scenario",
     "scenario_json_schema",
     "scenario_problem",
