@@ -28,6 +28,14 @@ MAX_FAILURES_LISTED = 20
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _error_line(text: str) -> None:
+    """One line on stderr, with control characters escaped: an error's text may quote a scenario or come from a
+    plug-in, and must not move the cursor, clear the screen or break the line."""
+    from resilience.config import one_line
+
+    click.echo(one_line(text), err=True)
+
+
 def _handle_errors[F: Callable[..., Any]](command: F) -> F:
     """Turn expected failures into messages and exit codes, never tracebacks."""
 
@@ -56,22 +64,22 @@ def _handle_errors[F: Callable[..., Any]](command: F) -> F:
             LeverRegistryError,
             FileNotFoundError,
         ) as error:
-            click.echo(f"error: {error.args[0] if error.args else error}", err=True)
+            _error_line(f"error: {error.args[0] if error.args else error}")
             sys.exit(EXIT_BAD_INPUT)
         except DataIntegrityError as error:
             # A damaged data file is bad input, not a crash: the message names the file and how to restore it.
-            click.echo(f"error: {error}", err=True)
+            _error_line(f"error: {error}")
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt as interrupt:
             # One line: an interrupted ensemble says how many runs finished and the command that resumes it.
-            click.echo(str(interrupt) or "interrupted", err=True)
+            _error_line(str(interrupt) or "interrupted")
             sys.exit(130)
         except click.exceptions.Exit:
             raise
         except click.ClickException:
             raise
         except Exception as error:
-            click.echo(f"error: {type(error).__name__}: {error}", err=True)
+            _error_line(f"error: {type(error).__name__}: {error}")
             sys.exit(EXIT_FAILURE)
 
     return wrapper  # type: ignore[return-value]
@@ -107,7 +115,7 @@ def main(context: click.Context, messages: str) -> None:
 def _report_failures(error: Any) -> None:
     """One line per failed run (``strategy replication seed: error``), then where the details are."""
     for failure in error.failures[:MAX_FAILURES_LISTED]:
-        click.echo(str(failure), err=True)
+        _error_line(str(failure))
     if len(error.failures) > MAX_FAILURES_LISTED:
         click.echo(f"… and {len(error.failures) - MAX_FAILURES_LISTED} more", err=True)
     where = f"; errors, seeds and tracebacks in {error.failures_file}" if error.failures_file else ""

@@ -209,3 +209,19 @@ def test_levers_lists_every_lever_and_explains_one():
     assert "Mechanism" in out and "attractiveness_gain = 0.02; range 0–0.05" in out and "Vareide & Kobro" in out
     code, _, err = invoke("levers", "atractiveness")
     assert code == 2 and "unknown lever" in err
+
+
+def test_error_lines_escape_control_characters() -> None:
+    # An error's text may quote a scenario or come from a plug-in: it must not clear the screen or break the line.
+    import click
+
+    from resilience.cli import _handle_errors
+
+    @click.command()
+    @_handle_errors
+    def boom() -> None:
+        raise RuntimeError("bad\x1b[2J\nthing\u202e")
+
+    result = CliRunner().invoke(boom)
+    assert result.exit_code == 1
+    assert result.output == "error: RuntimeError: bad\\x1b[2J\\nthing\\u202e\n"

@@ -18,7 +18,7 @@ through :func:`scenario_problem`.
 """
 
 from ._dump import dump_scenario
-from ._errors import Location, Problem, ScenarioError, did_you_mean, format_path, validation_issues
+from ._errors import Location, Problem, ScenarioError, did_you_mean, format_path, one_line, validation_issues
 from ._jsonschema import SCHEMA_ID, scenario_json_schema
 from ._limits import BYTES_PER_ROW, ensemble_memory_bytes, machine_memory_bytes, memory_message
 from ._load import load_scenario, parse_scenario, scenario_problem
@@ -78,6 +78,7 @@ __all__ = [
     "load_scenario",
     "machine_memory_bytes",
     "memory_message",
+    "one_line",
     "parse_scenario",
     "scenario_json_schema",
     "scenario_problem",

@@ -38,6 +38,7 @@ __all__ = [
     "TagLabel",
     "did_you_mean",
     "format_path",
+    "one_line",
     "problems_from_validation_error",
     "show_value",
     "sort_problems",
@@ -97,7 +98,7 @@ class Problem:
         """
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         message = render_message(self.message, language, strict=strict)
-        return _one_line(f"{where}: {self.path or '(root)'}: {message}")
+        return one_line(f"{where}: {self.path or '(root)'}: {message}")
 
 
 # C0 and C1 controls (a terminal obeys U+009B as it does ESC [), line and paragraph separators, and the
@@ -105,8 +106,13 @@ class Problem:
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def _one_line(text: str) -> str:
-    """Escape line breaks and other control characters (values quoted from the file may hold them)."""
+def one_line(text: str) -> str:
+    r"""``text`` safe to print on one terminal line: line breaks and other control characters escaped
+    (values quoted from a scenario file, or an error raised by a plug-in, may hold them).
+
+    >>> print(one_line("Fisk\x1b[2J\nAS"))
+    Fisk\x1b[2J\nAS
+    """
     names = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
     return _CONTROL.sub(lambda m: names.get(m.group(), m.group().encode("unicode_escape").decode("ascii")), text)
 
