@@ -126,6 +126,7 @@ def test_move_in_keeps_its_single_household_signature(traena):
     assert household is not None and household.members[0] == head and 3 <= household.size <= 4
     assert model.persons.sex[household.members[1]] == 1 - model.persons.sex[head]
     firm = model.firms[0]
+    firm.target_jobs += 1  # a vacancy for the recruit: the plant is fully staffed at the start
     model.add_dwellings(1)
     recruit = move_in(model, kind="job", firm=firm, colleagues=np.array([0, 1, 2], dtype=np.int64))
     assert recruit is not None and model.persons.employer[recruit] == firm.index
