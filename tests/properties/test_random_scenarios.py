@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from resilience.config import dump_scenario, parse_scenario
 from resilience.experiments import RunTask, plan_runs, run_replication
 from resilience.testing import check_accounting_identity, check_model_invariants
+from resilience.testing.strategies import scenarios
 from resilience.workflow import check_scenario
 from tests.conftest import scaled
-from tests.properties.strategies import scenarios
 
 #: The invariants checked at the end of every simulated year (after the budget, before the year's row).
 checked_run = partial(run_replication, extra_processes={"budget": [check_model_invariants]})
@@ -59,3 +59,12 @@ def test_a_run_is_a_pure_function_of_scenario_and_seed(scenario_list, order):
     for k in shuffled:
         i, task = tasks[k]
         pd.testing.assert_frame_equal(run_replication(scenario_list[i], task), first[k])
+
+
+def test_the_strategies_docstring_examples_run() -> None:
+    import doctest
+
+    import resilience.testing.strategies as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

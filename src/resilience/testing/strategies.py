@@ -8,9 +8,20 @@ municipalities (fewer than 700 residents in every year of the bundled data), at 
 a horizon of one to three years, and integer lever settings without a plausible range capped at 12 (a new
 employer of 100 000 jobs is valid, but would recruit a town per example).
 
-    >>> from tests.properties.strategies import scenarios      # doctest: +SKIP
-    >>> @given(scenarios())                                     # doctest: +SKIP
-    ... def test_runs(scenario): ...
+Hypothesis is needed (``pip install 'resilience[testing]'``; the development environment has it). For a
+researcher's own extension, the same scenarios with the invariant checks of :mod:`resilience.testing`::
+
+    from hypothesis import given
+    from resilience.model import MunicipalityModel
+    from resilience.testing import check_model_invariants
+    from resilience.testing.strategies import scenarios
+
+    @given(scenario=scenarios())
+    def test_my_extension_keeps_the_invariants(scenario):
+        model = MunicipalityModel(scenario, seed=1, person_class=MyPerson)
+        while model.running:
+            model.step()
+            check_model_invariants(model)
 """
 
 from __future__ import annotations
@@ -22,7 +33,13 @@ from functools import cache
 from typing import Any
 
 import annotated_types as at
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import strategies as st
+except ImportError as error:  # pragma: no cover - the development environment has hypothesis
+    raise ImportError(
+        "resilience.testing.strategies needs hypothesis: pip install 'resilience[testing]' (or uv add hypothesis)"
+    ) from error
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -82,7 +99,8 @@ def bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | Non
     (0, 1000000)
     """
     field = model.model_fields[name]
-    low = high = None
+    low: Any = None
+    high: Any = None
     for item in _metadata(field.annotation, list(field.metadata)):
         if isinstance(item, at.Ge | at.Gt):
             low = item.ge if isinstance(item, at.Ge) else item.gt
@@ -94,8 +112,8 @@ def bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | Non
 def plausible_range(model: type[BaseModel], name: str) -> tuple[float, float] | None:
     """A lever setting's documented plausible range (``x-range``), if it has one."""
     extra = model.model_fields[name].json_schema_extra
-    if isinstance(extra, dict) and "x-range" in extra:
-        low, high = extra["x-range"]  # type: ignore[misc]
+    if isinstance(extra, dict) and isinstance(extra.get("x-range"), list):
+        low, high = typing.cast(list[float], extra["x-range"])
         return float(low), float(high)
     return None
 

@@ -7,6 +7,8 @@
     >>> check_accounting_identity(model.results())              # doctest: +SKIP
 
 Each check raises :class:`InvariantError` naming what is wrong, where, and the values seen.
+:mod:`resilience.testing.strategies` holds hypothesis strategies that generate valid scenarios from the
+configuration's own models (it needs hypothesis: ``pip install 'resilience[testing]'``).
 """
 
 from __future__ import annotations
