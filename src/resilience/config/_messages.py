@@ -28,9 +28,11 @@ from importlib.resources import files
 from typing import Any, Final, Literal
 
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 __all__ = [
     "LANGUAGES",
+    "Decimal",
     "Language",
     "Message",
     "MissingTranslationError",
@@ -87,6 +89,47 @@ def _fields(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
 
 
+#: Babel's locale of each language (numbers: decimal point or comma).
+_LOCALES: Final[dict[Language, str]] = {"en": "en_GB", "nb": "nb_NO"}
+
+
+class Decimal(float):
+    """A number the message computed (not one quoted from the file), written with the language's decimal sign.
+
+    English keeps the point and bokmål takes the comma (Babel), without grouping, so that an English
+    message reads as before:
+
+    >>> size = Decimal(54.37, digits=1)
+    >>> str(size), size.render("nb")
+    ('54.4', '54,4')
+    """
+
+    digits: int
+
+    def __new__(cls, value: float, /, *, digits: int) -> Decimal:
+        self = super().__new__(cls, value)
+        self.digits = digits
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_decimal, (float(self), self.digits))
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else format(float(self), spec)
+
+    def render(self, language: Language) -> str:
+        """The number in ``language``'s notation."""
+        pattern = "0." + "0" * self.digits if self.digits else "0"
+        return format_decimal(float(self), format=pattern, locale=_LOCALES[language])
+
+
+def _decimal(value: float, digits: int) -> Decimal:
+    return Decimal(value, digits=digits)
+
+
 class Message(str):
     """English text of a problem message that can be rendered in bokmål too.
 
@@ -134,7 +177,11 @@ class Message(str):
             else:
                 template = translated
         values = {
-            name: value.render(language, strict=strict) if isinstance(value, Message) else value
+            name: value.render(language, strict=strict)
+            if isinstance(value, Message)
+            else value.render(language)
+            if isinstance(value, Decimal)
+            else value
             for name, value in self.values
         }
         return template.format(**values)
