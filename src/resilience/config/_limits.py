@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import Final
 
-from ._messages import Decimal, Message
+from ._messages import Amount, Message
 
 __all__ = [
     "BYTES_PER_ROW",
@@ -57,8 +57,8 @@ def machine_memory_bytes() -> int | None:
     return pages * page_size if pages > 0 and page_size > 0 else None
 
 
-def _gigabytes(size: float) -> Decimal:
-    return Decimal(size / 1e9, digits=1)
+def _gigabytes(size: float) -> Amount:
+    return Amount(size / 1e9, digits=1)
 
 
 def memory_message(strategies: int, replications: int, years: int, memory_bytes: int) -> Message | None:

@@ -16,7 +16,7 @@ from ._errors import (
     sort_problems,
 )
 from ._limits import ensemble_memory_bytes, machine_memory_bytes, memory_message, result_rows
-from ._messages import Decimal, Message, join_messages
+from ._messages import Amount, Message, join_messages
 from ._schema import MAX_REPLICATIONS, SKIP_CROSS_CHECKS, Scenario
 from ._yaml import MAX_FILE_BYTES, read_yaml, size_problem
 
@@ -136,9 +136,7 @@ def _with_estimate(problem: Problem, data: object) -> Problem:
     shocks = data.get("shocks")
     strategies = len(names | {"baseline"}) + (1 if isinstance(shocks, list) and shocks else 0)
     need = ensemble_memory_bytes(result_rows(strategies, replications, horizon - base_year + 1))
-    hint = Message(
-        "their results would need about {need} GB of memory to summarise", need=Decimal(need / 1e9, digits=1)
-    )
+    hint = Message("their results would need about {need} GB of memory to summarise", need=Amount(need / 1e9, digits=1))
     return Problem(problem.file, problem.line, problem.path, join_messages(problem.message, hint))
 
 

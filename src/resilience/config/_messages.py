@@ -32,7 +32,7 @@ from babel.numbers import format_decimal
 
 __all__ = [
     "LANGUAGES",
-    "Decimal",
+    "Amount",
     "Language",
     "Message",
     "MissingTranslationError",
@@ -93,26 +93,26 @@ def _fields(template: str) -> list[str]:
 _LOCALES: Final[dict[Language, str]] = {"en": "en_GB", "nb": "nb_NO"}
 
 
-class Decimal(float):
+class Amount(float):
     """A number the message computed (not one quoted from the file), written with the language's decimal sign.
 
     English keeps the point and bokmål takes the comma (Babel), without grouping, so that an English
     message reads as before:
 
-    >>> size = Decimal(54.37, digits=1)
+    >>> size = Amount(54.37, digits=1)
     >>> str(size), size.render("nb")
     ('54.4', '54,4')
     """
 
     digits: int
 
-    def __new__(cls, value: float, /, *, digits: int) -> Decimal:
+    def __new__(cls, value: float, /, *, digits: int) -> Amount:
         self = super().__new__(cls, value)
         self.digits = digits
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_decimal, (float(self), self.digits))
+        return (_amount, (float(self), self.digits))
 
     def __str__(self) -> str:
         return self.render("en")
@@ -126,8 +126,8 @@ class Decimal(float):
         return format_decimal(float(self), format=pattern, locale=_LOCALES[language])
 
 
-def _decimal(value: float, digits: int) -> Decimal:
-    return Decimal(value, digits=digits)
+def _amount(value: float, digits: int) -> Amount:
+    return Amount(value, digits=digits)
 
 
 class Message(str):
@@ -180,7 +180,7 @@ class Message(str):
             name: value.render(language, strict=strict)
             if isinstance(value, Message)
             else value.render(language)
-            if isinstance(value, Decimal)
+            if isinstance(value, Amount)
             else value
             for name, value in self.values
         }
