@@ -25,6 +25,7 @@ from ruamel.yaml import YAML
 
 from resilience.analysis import compare, summarise
 from resilience.config import (
+    Document,
     Message,
     Problem,
     Scenario,
@@ -34,6 +35,7 @@ from resilience.config import (
     join_messages,
     load_scenario,
     scenario_problem,
+    sort_problems,
 )
 from resilience.data import SSB_ATTRIBUTION, population_series
 from resilience.experiments import (
@@ -60,7 +62,7 @@ from resilience.experiments import (
     scenario_checksum,
     stream_ensemble,
 )
-from resilience.levers import intervention_problems
+from resilience.levers import intervention_problems, lever_name_problems
 from resilience.model import Parameters
 from resilience.reporting import (
     LeverUse,
@@ -105,10 +107,7 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
             if section == "uncertainties" and "." in name:
                 continue  # a lever setting, checked with the levers
             if name not in known:
-                message = join_messages(
-                    Message("unknown model parameter '{name}'", name=name), did_you_mean(name, list(known))
-                )
-                problems.append(scenario_problem(scenario, (section, name), message))
+                problems.append(scenario_problem(scenario, (section, name), _unknown_parameter(name, known)))
     problems.extend(scenario_problem(scenario, where, message) for where, message in intervention_problems(scenario))
     if NO_SHOCK in scenario.strategies:
         message = Message("'{name}' is reserved for the reference run without shocks", name=NO_SHOCK)
@@ -121,6 +120,26 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     except YearNotAvailableError as error:
         problems.append(scenario_problem(scenario, ("municipality", "base_year"), _year_not_available(error)))
     return problems
+
+
+def _document_problems(document: Document) -> list[Problem]:
+    """The name checks of :func:`check_scenario` on a document the schema refused: lever names, and the
+    model parameters named in ``parameters`` and ``uncertainties``."""
+    data = document.data if isinstance(document.data, dict) else {}
+    found = [document.problem(where, message) for where, message in lever_name_problems(data.get("strategies"))]
+    known = Parameters.names()
+    for section in ("parameters", "uncertainties"):
+        names = data.get(section)
+        if not isinstance(names, dict):
+            continue
+        for name in names:
+            if isinstance(name, str) and "." not in name and name not in known:
+                found.append(document.problem((section, name), _unknown_parameter(name, known)))
+    return found
+
+
+def _unknown_parameter(name: str, known: Sequence[str]) -> str:
+    return join_messages(Message("unknown model parameter '{name}'", name=name), did_you_mean(name, list(known)))
 
 
 def _year_spans(years: Sequence[int]) -> str:
@@ -182,8 +201,20 @@ def _year_not_available(error: Any) -> str:
 
 
 def load_checked(path: str | os.PathLike[str]) -> Scenario:
-    """Load a scenario and run :func:`check_scenario`; raise :class:`ScenarioError` with every problem."""
-    scenario = load_scenario(path)
+    """Load a scenario and run :func:`check_scenario`; raise :class:`ScenarioError` with every problem.
+
+    When the schema refuses the file, the names it cannot check (levers, model parameters) are still
+    checked on what was read, so that every problem is reported at once.
+    """
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as error:
+        if error.document is None:
+            raise
+        more = _document_problems(error.document)
+        if not more:
+            raise
+        raise ScenarioError(sort_problems([*error.problems, *more]), document=error.document) from None
     problems = check_scenario(scenario)
     if problems:
         # In file order, like the schema's problems (sorted is stable: same line, order found).

@@ -74,7 +74,34 @@ def test_checked_scenario_gives_expected_problems(
         problem.render("nb", strict=True)  # every message has its bokmål translation
 
 
-@pytest.mark.parametrize("folder", [BAD, CHECKED], ids=["bad", "checked"])
+#: Scenarios the schema refuses that also have problems only the checks above it see: reported at once.
+TOGETHER = Path(__file__).parent / "golden" / "together"
+TOGETHER_CASES = sorted(TOGETHER.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("language", ["en", "nb"])
+@pytest.mark.parametrize("case", TOGETHER_CASES, ids=[c.stem for c in TOGETHER_CASES])
+def test_schema_problems_and_checked_names_are_reported_together(
+    case: Path, language: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resilience.workflow import load_checked
+
+    monkeypatch.chdir(TOGETHER)
+    schema_only = problems_of(case).problems
+    with pytest.raises(ScenarioError) as info:
+        load_checked(case.name)
+    problems = info.value.problems
+    assert set(schema_only) < set(problems)  # the schema's problems, and more
+    assert [p.line or 0 for p in problems] == sorted(p.line or 0 for p in problems)
+    actual = info.value.render(language) + "\n"
+    expected_file = case.with_suffix(SUFFIX[language])
+    if UPDATE:
+        expected_file.write_text(actual, encoding="utf-8")
+    assert expected_file.exists(), f"missing {expected_file.name}; run with UPDATE_GOLDEN=1"
+    assert actual == expected_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("folder", [BAD, CHECKED, TOGETHER], ids=["bad", "checked", "together"])
 def test_every_expected_file_has_its_scenario(folder: Path) -> None:
     stale = [p.name for p in folder.glob("*.expected") if not folder.joinpath(p.name.split(".")[0] + ".yaml").exists()]
     assert stale == []

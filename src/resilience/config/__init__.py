@@ -18,7 +18,17 @@ through :func:`scenario_problem`.
 """
 
 from ._dump import dump_scenario
-from ._errors import Location, Problem, ScenarioError, did_you_mean, format_path, one_line, validation_issues
+from ._errors import (
+    Document,
+    Location,
+    Problem,
+    ScenarioError,
+    did_you_mean,
+    format_path,
+    one_line,
+    sort_problems,
+    validation_issues,
+)
 from ._jsonschema import SCHEMA_ID, scenario_json_schema
 from ._limits import BYTES_PER_ROW, ensemble_memory_bytes, machine_memory_bytes, memory_message
 from ._load import load_scenario, parse_scenario, scenario_problem
@@ -51,6 +61,7 @@ __all__ = [
     "Choice",
     "Closure",
     "Distribution",
+    "Document",
     "Dwellings",
     "Employer",
     "Intervention",
@@ -82,5 +93,6 @@ __all__ = [
     "parse_scenario",
     "scenario_json_schema",
     "scenario_problem",
+    "sort_problems",
     "validation_issues",
 ]

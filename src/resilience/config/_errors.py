@@ -32,6 +32,7 @@ from pydantic_core import ErrorDetails
 from ._messages import Language, Message, join_messages, render_message
 
 __all__ = [
+    "Document",
     "Location",
     "Problem",
     "ScenarioError",
@@ -123,6 +124,19 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(unique, key=lambda p: 0 if p.line is None else p.line)
 
 
+@dataclass(frozen=True)
+class Document:
+    """A scenario file read as YAML but refused by the schema: its data, where each location is, its name."""
+
+    data: Any
+    line: Callable[[Location], int | None]
+    filename: str
+
+    def problem(self, location: Location, message: str) -> Problem:
+        """A :class:`Problem` at ``location`` of this document."""
+        return Problem(self.filename, self.line(location), format_path(location), message)
+
+
 class ScenarioError(Exception):
     """A scenario file has one or more problems.
 
@@ -134,10 +148,13 @@ class ScenarioError(Exception):
     ...     print(error)          # my.yaml:12: employers[0].jobs: must be at least 0 (got -5)
     """
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], *, document: Document | None = None) -> None:
         if not problems:
             raise ValueError("ScenarioError needs at least one problem")
         self.problems: list[Problem] = list(problems)
+        #: The parsed YAML the schema refused (None when the file could not be read as YAML at all), so that
+        #: checks above the schema (lever names, model parameters) can still report their problems with these.
+        self.document = document
         super().__init__(str(self))
 
     def __str__(self) -> str:

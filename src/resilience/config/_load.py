@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from ._checks import scenario_issues
 from ._errors import (
+    Document,
     Location,
     Problem,
     ScenarioError,
@@ -69,7 +70,7 @@ def parse_scenario(text: str | bytes, filename: str = "<string>", *, memory_byte
     for location, message in scenario_issues(result.data, source_map.line):
         problems.append(Problem(filename, source_map.line(location), format_path(location), message))
     if problems or scenario is None:
-        raise ScenarioError(sort_problems(problems))
+        raise ScenarioError(sort_problems(problems), document=Document(result.data, source_map.line, filename))
     too_large = _memory_problem(scenario, memory_bytes)
     if too_large is not None:
         raise ScenarioError(

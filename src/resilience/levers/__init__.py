@@ -12,7 +12,13 @@ a registry that other packages extend through the ``resilience.levers`` entry-po
 """
 
 from resilience.levers._base import Lever, LeverSettings, effect, payer_share
-from resilience.levers._build import build_interventions, default_start, intervention_problems, lever_parameter_names
+from resilience.levers._build import (
+    build_interventions,
+    default_start,
+    intervention_problems,
+    lever_name_problems,
+    lever_parameter_names,
+)
 from resilience.levers._catalogue import LeverSetting, lever_catalogue
 from resilience.levers._registry import ENTRY_POINT_GROUP, LeverRegistryError, get_lever, lever_names, register_lever
 from resilience.levers.cooperation import KnowledgeSharing
@@ -46,6 +52,7 @@ __all__ = [
     "get_lever",
     "intervention_problems",
     "lever_catalogue",
+    "lever_name_problems",
     "lever_names",
     "lever_parameter_names",
     "payer_share",

@@ -22,7 +22,13 @@ from resilience.config import (
 from resilience.levers._base import Lever
 from resilience.levers._registry import LeverRegistryError, get_lever, lever_names
 
-__all__ = ["build_interventions", "default_start", "intervention_problems", "lever_parameter_names"]
+__all__ = [
+    "build_interventions",
+    "default_start",
+    "intervention_problems",
+    "lever_name_problems",
+    "lever_parameter_names",
+]
 
 _KNOWLEDGE_SHARING = "knowledge_sharing"
 Location = tuple[str | int, ...]
@@ -91,6 +97,27 @@ def _unknown_lever(lever: str, known: list[str]) -> str:
 def _not_a_setting(key: str, lever: str, fields: list[str]) -> str:
     message = Message("'{key}' is not a setting of lever {lever}", key=key, lever=lever)
     return join_messages(message, did_you_mean(key, fields))
+
+
+def lever_name_problems(strategies: object) -> list[tuple[Location, str]]:
+    """Unknown lever names in the ``strategies`` section of a scenario document that the schema refused for
+    other reasons (so that a misspelt lever is reported together with those, not after they are fixed).
+
+    >>> lever_name_problems({"baseline": [], "dev": [{"lever": "busines_development"}]})[0][0]
+    ('strategies', 'dev', 0, 'lever')
+    """
+    problems: list[tuple[Location, str]] = []
+    if not isinstance(strategies, Mapping):
+        return problems
+    known = lever_names()
+    for name, interventions in strategies.items():
+        if not isinstance(interventions, list):
+            continue
+        for index, item in enumerate(interventions):
+            lever = item.get("lever") if isinstance(item, Mapping) else None
+            if isinstance(lever, str) and lever not in known:
+                problems.append((("strategies", name, index, "lever"), _unknown_lever(lever, known)))
+    return problems
 
 
 def intervention_problems(scenario: Scenario) -> list[tuple[Location, str]]:
