@@ -34,6 +34,7 @@ from resilience.config import (
     dump_scenario,
     join_messages,
     load_scenario,
+    parse_scenario,
     scenario_problem,
     sort_problems,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "check_scenario",
     "load_checked",
     "package_version",
+    "parse_checked",
     "report_inputs",
     "run_scenario",
     "run_scenario_file",
@@ -206,8 +208,24 @@ def load_checked(path: str | os.PathLike[str]) -> Scenario:
     When the schema refuses the file, the names it cannot check (levers, model parameters) are still
     checked on what was read, so that every problem is reported at once.
     """
+    return _checked(lambda: load_scenario(path))
+
+
+def parse_checked(text: str | bytes, filename: str = "<string>") -> Scenario:
+    r""":func:`load_checked` for the text of a scenario (``filename`` is only used in messages).
+
+    >>> parse_checked("schema_version: 1\nname: x\nmunicipality: {kommunenummer: '1835', base_year: 2024}\n"
+    ...               "run: {horizon: 2030}\nparameters: {out_migration_scael: 1.0}\n", "x.yaml")
+    Traceback (most recent call last):
+    ...
+    resilience.config._errors.ScenarioError: x.yaml:5: parameters.out_migration_scael: unknown model parameter ...
+    """
+    return _checked(lambda: parse_scenario(text, filename))
+
+
+def _checked(read: Callable[[], Scenario]) -> Scenario:
     try:
-        scenario = load_scenario(path)
+        scenario = read()
     except ScenarioError as error:
         if error.document is None:
             raise
