@@ -32,6 +32,15 @@ def test_there_are_enough_golden_cases() -> None:
     assert len(CASES) >= 25
 
 
+def assert_golden(case: Path, language: Language, actual: str) -> None:
+    """``actual`` equals the expected file of ``case`` in ``language`` (written instead with UPDATE_GOLDEN=1)."""
+    expected_file = case.with_suffix(SUFFIX[language])
+    if UPDATE:
+        expected_file.write_text(actual, encoding="utf-8")
+    assert expected_file.exists(), f"missing {expected_file.name}; run with UPDATE_GOLDEN=1"
+    assert actual == expected_file.read_text(encoding="utf-8")
+
+
 def problems_of(case: Path) -> ScenarioError:
     with pytest.raises(ScenarioError) as info:
         # The name relative to the golden dir keeps the messages machine-independent.
@@ -44,11 +53,7 @@ def problems_of(case: Path) -> ScenarioError:
 def test_bad_scenario_gives_expected_problems(case: Path, language: Language) -> None:
     error = problems_of(case)
     actual = error.render(language) + "\n"
-    expected_file = case.with_suffix(SUFFIX[language])
-    if UPDATE:
-        expected_file.write_text(actual, encoding="utf-8")
-    assert expected_file.exists(), f"missing {expected_file.name}; run with UPDATE_GOLDEN=1"
-    assert actual == expected_file.read_text(encoding="utf-8")
+    assert_golden(case, language, actual)
     if language == "en":
         assert actual == str(error) + "\n"
 
@@ -65,11 +70,7 @@ def test_checked_scenario_gives_expected_problems(
     with pytest.raises(ScenarioError) as info:
         load_checked(case.name)
     actual = info.value.render(language) + "\n"
-    expected_file = case.with_suffix(SUFFIX[language])
-    if UPDATE:
-        expected_file.write_text(actual, encoding="utf-8")
-    assert expected_file.exists(), f"missing {expected_file.name}; run with UPDATE_GOLDEN=1"
-    assert actual == expected_file.read_text(encoding="utf-8")
+    assert_golden(case, language, actual)
     for problem in info.value.problems:
         problem.render("nb", strict=True)  # every message has its bokmål translation
 
@@ -93,12 +94,9 @@ def test_schema_problems_and_checked_names_are_reported_together(
     problems = info.value.problems
     assert set(schema_only) < set(problems)  # the schema's problems, and more
     assert [p.line or 0 for p in problems] == sorted(p.line or 0 for p in problems)
-    actual = info.value.render(language) + "\n"
-    expected_file = case.with_suffix(SUFFIX[language])
-    if UPDATE:
-        expected_file.write_text(actual, encoding="utf-8")
-    assert expected_file.exists(), f"missing {expected_file.name}; run with UPDATE_GOLDEN=1"
-    assert actual == expected_file.read_text(encoding="utf-8")
+    assert_golden(case, language, info.value.render(language) + "\n")
+    for problem in problems:
+        problem.render("nb", strict=True)  # every message has its bokmål translation
 
 
 @pytest.mark.parametrize("folder", [BAD, CHECKED, TOGETHER], ids=["bad", "checked", "together"])
