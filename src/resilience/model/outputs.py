@@ -22,10 +22,44 @@ PAYERS: tuple[str, ...] = ("municipality", "county", "state")
 if TYPE_CHECKING:
     from resilience.model.model import MunicipalityModel
 
-__all__ = ["COLUMNS", "PAYERS", "PYRAMID_GROUPS", "collect_year", "demographic_stocks", "pyramid_column"]
+__all__ = [
+    "COLUMNS",
+    "PAYERS",
+    "PYRAMID_GROUPS",
+    "accounting_breaks",
+    "collect_year",
+    "demographic_stocks",
+    "pyramid_column",
+]
 
 #: Five-year age groups of the population pyramid columns (the last is open: 90+).
 PYRAMID_GROUPS: tuple[int, ...] = tuple(range(0, 95, 5))
+
+
+def accounting_breaks(
+    year: NDArray[Any],
+    population: NDArray[Any],
+    births: NDArray[Any],
+    deaths: NDArray[Any],
+    in_migrants: NDArray[Any],
+    out_migrants: NDArray[Any],
+) -> NDArray[np.int64]:
+    """The years ``y`` of one run where ``population[y+1] != population[y] + births − deaths + in − out``
+    (rows in any order; a year whose next year is missing is not judged).
+
+    >>> accounting_breaks(*map(np.array, ([2024, 2025], [100, 101], [2, 1], [1, 1], [3, 2], [3, 2])))
+    array([], dtype=int64)
+    >>> accounting_breaks(*map(np.array, ([2024, 2025], [100, 99], [2, 1], [1, 1], [3, 2], [3, 2])))
+    array([2024])
+    """
+    order = np.argsort(year, kind="stable")
+    years = np.asarray(year)[order].astype(np.int64)
+    stock = np.asarray(population)[order]
+    flow = (np.asarray(births) - np.asarray(deaths) + np.asarray(in_migrants) - np.asarray(out_migrants))[order]
+    consecutive = years[1:] == years[:-1] + 1
+    broken = consecutive & (stock[1:] != stock[:-1] + flow[:-1])
+    found: NDArray[np.int64] = years[:-1][broken]
+    return found
 
 
 def pyramid_column(sex: str, group_start: int) -> str:
