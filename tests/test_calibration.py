@@ -25,7 +25,7 @@ from resilience.calibration import (
 from resilience.cli import main
 from resilience.config import Uniform, dump_scenario, parse_scenario
 from resilience.data import municipality_population
-from resilience.experiments import open_executor
+from resilience.experiments import LOCK, MANIFEST, EnsembleManifest, open_executor
 from resilience.workflow import check_scenario
 from tests.conftest import TRAENA
 
@@ -142,7 +142,10 @@ def test_cli_writes_the_files(tmp_path):
     args = ["calibrate", str(TRAENA), "--history", "2012-2013", "--out", str(out)]
     outcome = CliRunner().invoke(main, [*args, "--samples", "2", "--replications", "1", "--executor", "sequential"])
     assert outcome.exit_code == 0, outcome.output
-    assert {p.name for p in out.iterdir()} == {CALIBRATION_YAML, CALIBRATION_CSV, FIT_CSV, FIT_HTML}
+    written = {CALIBRATION_YAML, CALIBRATION_CSV, FIT_CSV, FIT_HTML, MANIFEST, LOCK}
+    assert {p.name for p in out.iterdir()} == written
+    manifest = EnsembleManifest.read(out)
+    assert manifest is not None and manifest.kind == "calibration" and manifest.complete
     samples = pd.read_csv(out / CALIBRATION_CSV)
     assert list(samples.columns) == [
         "sample",
@@ -159,6 +162,17 @@ def test_cli_writes_the_files(tmp_path):
     assert "ABC rejection" in text and "2012–2013" in text
     again = CliRunner().invoke(main, [*args, "--samples", "2", "--replications", "1", "--executor", "sequential"])
     assert again.exit_code == 2
+    assert (
+        again.stderr == f"error: {out} already holds a calibration of 'Træna: the fish-processing plant closes' "
+        f"({manifest.created}); use --force to replace it, or another --out\n"
+    )
+    # --force replaces a calibration (and nothing else: a file of the user's beside it is refused, named).
+    forced = [*args, "--samples", "2", "--replications", "1", "--executor", "sequential", "--force"]
+    assert CliRunner().invoke(main, forced).exit_code == 0
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = CliRunner().invoke(main, forced)
+    assert refused.exit_code == 2 and "notes.txt" in refused.stderr and "refusing --force" in refused.stderr
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine" and (out / FIT_HTML).exists()
 
 
 @pytest.mark.parametrize("history", ["2013", "2013-2010", "2000-2010", "2020-2030", "x-y"])

@@ -49,6 +49,8 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -57,12 +59,18 @@ import pandas as pd
 from resilience.config import Choice, Distribution, Normal, Scenario, Triangular, Uniform, did_you_mean
 from resilience.data import available_years, municipality_population
 from resilience.experiments import (
+    CALIBRATION_CSV,
+    CALIBRATION_YAML,
+    FIT_CSV,
+    FIT_HTML,
     EnsembleFailures,
+    EnsembleManifest,
     RunFailure,
     RunTask,
     atomic_write,
     atomic_write_text,
     draw_uncertainties,
+    hold_results_dir,
     prepare_results_dir,
     replication_seeds,
     stream_ensemble,
@@ -105,11 +113,8 @@ MIGRATION_PARAMETERS: tuple[str, ...] = (
 DEFAULT_PARAMETERS: tuple[str, ...] = ("out_migration_scale", "amenity_in_migration_rate")
 #: The series compared with SSB: total population and broad age groups on 1 January.
 GROUPS: tuple[str, ...] = ("total", "age_0_15", "age_16_66", "age_67_plus")
-#: Files written by :func:`write_calibration`.
-CALIBRATION_YAML = "calibration.yaml"
-CALIBRATION_CSV = "calibration.csv"
-FIT_CSV = "fit.csv"
-FIT_HTML = "fit.html"
+#: Files written by :func:`write_calibration` (named in :mod:`resilience.experiments.layout`, with every file a
+#: results directory may hold): CALIBRATION_YAML, CALIBRATION_CSV, FIT_CSV, FIT_HTML.
 
 # Spawn key of the prior draws (the model streams use 0, the uncertainty draws 1; see experiments.seeds).
 _CALIBRATION_KEY = 2
@@ -551,12 +556,28 @@ def write_calibration(
 ) -> Path:
     """Write ``calibration.yaml``, ``calibration.csv``, ``fit.csv`` and ``fit.html`` into ``directory``.
 
-    ``fit.html`` is in ``language`` ('nb' or 'en'; pass the scenario's ``language``).
+    ``fit.html`` is in ``language`` ('nb' or 'en'; pass the scenario's ``language``). The directory is taken
+    as every results directory is (:func:`~resilience.experiments.prepare_results_dir`: new or empty, or with
+    ``force`` an earlier results directory of resilience, never anything else), under its lock, and gets an
+    ``ensemble.json`` of kind ``calibration``: what marks it as resilience's, for a later ``--force``.
     """
-    out = prepare_results_dir(directory, force=force)
-    atomic_write_text(out / CALIBRATION_YAML, result.snippet())
-    samples = result.samples.reset_index()
-    atomic_write(out / CALIBRATION_CSV, lambda tmp: samples.to_csv(tmp, index=False, float_format="%.10g"))
-    atomic_write(out / FIT_CSV, lambda tmp: result.fit.to_csv(tmp, index=False, float_format="%.10g"))
-    atomic_write_text(out / FIT_HTML, _figure_html(result, language))
+    manifest = EnsembleManifest(
+        scenario_checksum="",
+        root_seed=result.seed,
+        replications=result.replications,
+        horizon=result.history[1],
+        strategies=[],
+        package_version=version("resilience"),
+        created=datetime.now(UTC).strftime("%Y-%m-%d"),
+        scenario_name=result.scenario_name,
+        kind="calibration",
+    )
+    with hold_results_dir(directory) as out:
+        prepare_results_dir(out, force=force, manifest=manifest)
+        atomic_write_text(out / CALIBRATION_YAML, result.snippet())
+        samples = result.samples.reset_index()
+        atomic_write(out / CALIBRATION_CSV, lambda tmp: samples.to_csv(tmp, index=False, float_format="%.10g"))
+        atomic_write(out / FIT_CSV, lambda tmp: result.fit.to_csv(tmp, index=False, float_format="%.10g"))
+        atomic_write_text(out / FIT_HTML, _figure_html(result, language))
+        manifest.completed().write(out)
     return out

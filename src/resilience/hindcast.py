@@ -22,7 +22,15 @@ import pandas as pd
 
 from resilience.analysis import fan
 from resilience.data import population_series
-from resilience.experiments import TIMESERIES, atomic_write, atomic_write_text, read_timeseries
+from resilience.experiments import (
+    HINDCAST_CSV,
+    HINDCAST_HTML,
+    TIMESERIES,
+    atomic_write,
+    atomic_write_text,
+    hold_results_dir,
+    read_timeseries,
+)
 from resilience.reporting import observed_vs_simulated_figure, standalone_html
 from resilience.reporting.export import export_figures, find_browser
 from resilience.reporting.messages import message
@@ -35,8 +43,6 @@ __all__ = ["ACTUAL", "COLUMNS", "HINDCAST_CSV", "HINDCAST_HTML", "HindcastResult
 ACTUAL = "actual"
 #: The columns of ``hindcast.csv``.
 COLUMNS = ("year", "observed", "median", "p05", "p95")
-HINDCAST_CSV = "hindcast.csv"
-HINDCAST_HTML = "hindcast.html"
 #: The years of the 2013→2020 comparison (Træna: 506 → 435, −14 %).
 DROP_FROM, DROP_TO = 2013, 2020
 
@@ -120,22 +126,26 @@ def run_hindcast(
         raise ValueError(f"the scenario has no strategy '{ACTUAL}' (the interventions that actually happened)")
     if formats:
         find_browser()  # no browser: say so before the runs, not after
-    out_dir = run_scenario(scenario, out, replications=replications, workers=workers, strategies=[ACTUAL], force=force)
-    observed = population_series(scenario.municipality.kommunenummer)
-    table = hindcast_table(read_timeseries(out_dir / TIMESERIES), observed)
-    if table.empty:
-        raise ValueError("SSB's series has none of the simulated years")
-    inside, mape, simulated, real = hindcast_metrics(table)
-    csv = out_dir / HINDCAST_CSV
-    atomic_write(csv, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
-    html = out_dir / HINDCAST_HTML
-    name = scenario.municipality.name or scenario.municipality.kommunenummer
-    lang = language or scenario.language
-    title = message(lang, "fig_hindcast_title", name=name)
-    figure = observed_vs_simulated_figure(table, language=lang, title=title)
-    atomic_write_text(html, standalone_html(figure, language=lang, div_id="hindcast"))
-    for fmt in formats:
-        export_figures([FigureOut("fig-hindcast", title, "", figure)], out_dir, fmt)
+    # One writer from the first file to the last: the ensemble's files, then the hindcast's beside them.
+    with hold_results_dir(out):
+        out_dir = run_scenario(
+            scenario, out, replications=replications, workers=workers, strategies=[ACTUAL], force=force
+        )
+        observed = population_series(scenario.municipality.kommunenummer)
+        table = hindcast_table(read_timeseries(out_dir / TIMESERIES), observed)
+        if table.empty:
+            raise ValueError("SSB's series has none of the simulated years")
+        inside, mape, simulated, real = hindcast_metrics(table)
+        csv = out_dir / HINDCAST_CSV
+        atomic_write(csv, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+        html = out_dir / HINDCAST_HTML
+        name = scenario.municipality.name or scenario.municipality.kommunenummer
+        lang = language or scenario.language
+        title = message(lang, "fig_hindcast_title", name=name)
+        figure = observed_vs_simulated_figure(table, language=lang, title=title)
+        atomic_write_text(html, standalone_html(figure, language=lang, div_id="hindcast"))
+        for fmt in formats:
+            export_figures([FigureOut("fig-hindcast", title, "", figure)], out_dir, fmt)
     return HindcastResult(
         table=table,
         inside=inside,

@@ -42,8 +42,10 @@ from resilience.data import SSB_ATTRIBUTION, population_series
 from resilience.experiments import (
     COMPARISON,
     FAILURES,
+    FIGURES,
     NO_SHOCK,
     REPORT,
+    REPORT_PDF,
     RESOLVED,
     SUMMARY,
     TIMESERIES,
@@ -51,17 +53,25 @@ from resilience.experiments import (
     EnsembleInterrupted,
     EnsembleManifest,
     ExecutorKind,
+    ResultsDamagedError,
+    ResultsWriteError,
+    ResumeError,
     RunStore,
     RunTask,
     atomic_write,
     atomic_write_text,
+    discard_unfinished,
+    file_checksum,
+    hold_results_dir,
     open_executor,
     plan_runs,
     prepare_results_dir,
     read_timeseries,
     resume_results_dir,
     scenario_checksum,
+    signal_of,
     stream_ensemble,
+    verify_results,
 )
 from resilience.levers import intervention_problems, lever_name_problems
 from resilience.model import Parameters
@@ -77,6 +87,7 @@ from resilience.reporting import (
 from resilience.starting import starting_scenario  # re-exported: the writer lives in resilience.starting
 
 __all__ = [
+    "check_resumable",
     "check_scenario",
     "load_checked",
     "package_version",
@@ -278,6 +289,7 @@ def run_scenario(
     resume: bool = False,
     on_done: Callable[[RunTask, bool], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Path:
     """Run the ensemble and write the results directory; returns its path.
 
@@ -285,14 +297,22 @@ def run_scenario(
     default), ``"sequential"``, ``"dask"`` (the cluster at ``scheduler``, else a local one of ``workers``
     processes), or any :class:`concurrent.futures.Executor` you opened yourself. Each run is written to disk
     as it finishes, so memory does not grow with the number of runs; the results are the same bytes whatever
-    the executor. ``on_plan(total)`` is called once the runs to do are known and ``on_done(task, ok)`` after
-    each.
+    the executor. ``on_plan(total)`` is called once the runs to do are known, ``on_done(task, ok)`` after
+    each, and ``on_note(text)`` for what the user should know (a run file that failed its checks on resume).
+
+    The directory is locked from the first write to the last: another process that tries to write it gets
+    :class:`~resilience.experiments.ResultsBusyError`. ``force`` replaces only a results directory this tool
+    wrote (``ensemble.json`` and nothing but its files), never anything else, never through a symbolic link.
 
     An existing results directory is refused unless ``force`` (replace it) or ``resume``: an ensemble that
     was interrupted (:class:`~resilience.experiments.EnsembleInterrupted` on Ctrl-C, or the process killed)
     keeps its finished runs, and ``resume=True`` with the same scenario and options runs only the missing
-    ones; the results are the same bytes as those of an uninterrupted run
+    ones, after checking every run file kept against the checksum and seed recorded when it was written; the
+    results are the same bytes as those of an uninterrupted run
     (:class:`~resilience.experiments.ResumeError` when there is nothing to resume or the options differ).
+    SIGTERM and SIGHUP stop it like Ctrl-C when :func:`resilience.experiments.stop_on_signals` is in effect (the
+    command line sets it); a write that fails (a full disk) raises
+    :class:`~resilience.experiments.ResultsWriteError`, and the finished runs are kept for a resume too.
 
     If some runs raised, everything else is still written (``failures.csv`` lists the failed runs with their
     seeds and errors) and :class:`~resilience.experiments.EnsembleFailures` is raised at the end.
@@ -319,32 +339,65 @@ def run_scenario(
         scenario_name=scenario.name,
     )
     if resume:
-        manifest = resume_results_dir(out, manifest)
-        out_dir = Path(out)
-    else:
-        out_dir = prepare_results_dir(out, force=force, manifest=manifest)
-    store = RunStore(out_dir, strategies_run)
-    try:
-        finished = store.finished(tasks)
-        todo = [t for t in tasks if (t.strategy, t.replication) not in finished]
-        if on_plan:
-            on_plan(len(todo))
-        with _ensemble_executor(executor, workers, scheduler, len(todo)) as pool:
-            stream_ensemble(scenario, todo, executor=pool, horizon=last, sink=store, on_done=on_done)
-        notes = _write_results(scenario, out_dir, store, tasks, manifest)
-    except KeyboardInterrupt as interrupt:
-        if isinstance(interrupt, EnsembleInterrupted):
+        check_resumable(out)
+    # One writer: the lock is taken before anything is written and held until the ensemble is complete.
+    with hold_results_dir(out, create=not resume) as out_dir:
+        if resume:
+            manifest = resume_results_dir(out_dir, manifest)
+        else:
+            prepare_results_dir(out_dir, force=force, manifest=manifest)
+        store = RunStore(out_dir, strategies_run)
+        try:
+            checked = store.verify(tasks)
+            if on_note is not None:
+                for name, why in checked.rejected:
+                    on_note(f"{out_dir / name} is run again: {why}")
+            todo = [t for t in tasks if (t.strategy, t.replication) not in checked.done]
+            if on_plan:
+                on_plan(len(todo))
+            with _ensemble_executor(executor, workers, scheduler, len(todo)) as pool:
+                stream_ensemble(scenario, todo, executor=pool, horizon=last, sink=store, on_done=on_done)
+            notes = _write_results(scenario, out_dir, store, tasks, manifest)
+        except KeyboardInterrupt as interrupt:
+            if isinstance(interrupt, EnsembleInterrupted):
+                raise
+            # The finished runs stay in runs/ (each whole, or absent): --resume completes the ensemble.
+            raise EnsembleInterrupted(
+                _runs_on_disk(store), len(tasks), out_dir, signal_number=signal_of(interrupt)
+            ) from None
+        except OSError as error:
+            if discard_unfinished(out_dir):
+                raise
+            raise ResultsWriteError(error, _runs_on_disk(store), len(tasks), out_dir) from error
+        except Exception:
+            # A start that failed before any run finished (a Dask scheduler that does not answer, say) leaves
+            # nothing behind: a directory this call created goes too.
+            discard_unfinished(out_dir)
             raise
-        # The finished runs stay in runs/ (each whole, or absent): --resume completes the ensemble.
-        done = len(store.run_files()) if store.runs_dir.is_dir() else 0
-        raise EnsembleInterrupted(done, len(tasks), out_dir) from None
-    manifest.completed().write(out_dir)
-    store.discard()  # after the manifest says complete: an interruption here leaves complete results
+        timeseries = out_dir / TIMESERIES
+        checksum = file_checksum(timeseries) if timeseries.is_file() else ""
+        manifest.completed(checksum).write(out_dir)
+        store.discard()  # after the manifest says complete: an interruption here leaves complete results
     if store.failures:
         raise EnsembleFailures(
             store.failures, len(tasks), results_dir=out_dir, failures_file=out_dir / FAILURES, notes=notes
         )
     return out_dir
+
+
+def _runs_on_disk(store: RunStore) -> int:
+    try:
+        return len(store.run_files()) if store.runs_dir.is_dir() else 0
+    except OSError:
+        return 0
+
+
+def check_resumable(out: str | os.PathLike[str]) -> None:
+    """Raise :class:`~resilience.experiments.ResumeError` when there is no directory at ``out`` to resume."""
+    path = Path(out)
+    if not path.is_dir() or path.is_symlink():
+        what = "is a symbolic link" if path.is_symlink() else "does not exist"
+        raise ResumeError(f"{path} {what}: there is nothing to resume (run without --resume)")
 
 
 def _write_results(
@@ -394,7 +447,7 @@ def _write_results(
     )
     atomic_write_text(out_dir / RESOLVED, resolved)
     if summarised:
-        write_report(out_dir)
+        _render_report(out_dir)
     return notes
 
 
@@ -489,12 +542,19 @@ def _scenario_details(scenario: Scenario, strategies: Sequence[str]) -> Scenario
 def report_inputs(
     results_dir: str | os.PathLike[str], lang: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, ReportContext, ScenarioDetails]:
-    """What the report of ``results_dir`` is made from: timeseries, summary, context and assumptions."""
+    """What the report of ``results_dir`` is made from: timeseries, summary, context and assumptions.
+
+    A file that cannot be read or parsed raises :class:`~resilience.experiments.ResultsDamagedError` naming it.
+    """
     directory = Path(results_dir)
-    resolved_text = (directory / RESOLVED).read_text(encoding="utf-8")
-    scenario, meta = _read_resolved(resolved_text, str(directory / RESOLVED))
-    timeseries = read_timeseries(directory / TIMESERIES)
-    summary = pd.read_csv(directory / SUMMARY)
+    with _damaged_as(directory / RESOLVED):
+        resolved_text = (directory / RESOLVED).read_text(encoding="utf-8")
+        scenario, meta = _read_resolved(resolved_text, str(directory / RESOLVED))
+    with _damaged_as(directory / TIMESERIES):
+        timeseries = read_timeseries(directory / TIMESERIES)
+    with _damaged_as(directory / SUMMARY):
+        summary = pd.read_csv(directory / SUMMARY)
+        strategies = [str(s) for s in summary["strategy"]]
     lang = lang or scenario.language
     kommune = scenario.municipality.kommunenummer
     history = population_series(kommune)
@@ -514,21 +574,45 @@ def report_inputs(
         shock_years=sorted({s.year for s in scenario.shocks}),
         history=history,
     )
-    strategies = [str(s) for s in summary["strategy"]]
     return timeseries, summary, context, _scenario_details(scenario, strategies)
+
+
+@contextmanager
+def _damaged_as(path: Path) -> Iterator[None]:
+    """Turn a failure to read or parse ``path`` into a :class:`ResultsDamagedError` that names it."""
+    import pyarrow as pa
+
+    try:
+        yield
+    except FileNotFoundError:
+        raise ResultsDamagedError(f"{path} is missing: run the ensemble again with --force") from None
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, pa.ArrowException, ScenarioError) as error:
+        if isinstance(error, ResultsDamagedError):
+            raise
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ResultsDamagedError(f"{path} cannot be read ({first}): run the ensemble again with --force") from None
 
 
 def write_report(results_dir: str | os.PathLike[str], lang: str | None = None, formats: Sequence[str] = ()) -> Path:
     """(Re)write ``report.html`` from the stored results of ``results_dir``; returns its path.
 
-    ``formats`` ("png", "pdf") also writes each figure as a static image in ``figures/`` (and, for "pdf",
-    the whole report as ``report.pdf``) with kaleido and a Chromium browser
-    (:class:`resilience.reporting.export.ExportError` when there is none).
+    The results are checked first (:func:`~resilience.experiments.verify_results`: a complete ensemble, a
+    whole ``timeseries.parquet``), and the directory is locked while the report is written, so that it is
+    never written into a directory another process is still filling. ``formats`` ("png", "pdf") also writes
+    each figure as a static image in ``figures/`` (and, for "pdf", the whole report as ``report.pdf``) with
+    kaleido and a Chromium browser (:class:`resilience.reporting.export.ExportError` when there is none).
 
     >>> write_report("results/demo", lang="en")   # doctest: +SKIP
     PosixPath('results/demo/report.html')
     """
     directory = Path(results_dir)
+    verify_results(directory)
+    with hold_results_dir(directory, create=False):
+        verify_results(directory)  # again under the lock: another process may have been finishing it
+        return _render_report(directory, lang, formats)
+
+
+def _render_report(directory: Path, lang: str | None = None, formats: Sequence[str] = ()) -> Path:
     timeseries, summary, context, details = report_inputs(directory, lang)
     figures = build_figures(timeseries, context)
     path = directory / REPORT
@@ -538,7 +622,7 @@ def write_report(results_dir: str | os.PathLike[str], lang: str | None = None, f
 
         browser = find_browser()
         for fmt in dict.fromkeys(formats):
-            export_figures(figures, directory / "figures", fmt, browser=browser)
+            export_figures(figures, directory / FIGURES, fmt, browser=browser)
             if fmt == "pdf":
-                export_report_pdf(path, directory / "report.pdf", browser=browser)
+                export_report_pdf(path, directory / REPORT_PDF, browser=browser)
     return path

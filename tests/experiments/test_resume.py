@@ -15,11 +15,13 @@ from resilience.experiments import (
     RUNS,
     TIMESERIES,
     EnsembleInterrupted,
+    LEDGER,
     EnsembleManifest,
     ResultsExistError,
     ResumeError,
     RunStore,
     plan_runs,
+    resume_results_dir,
     write_parquet_stream,
 )
 from resilience.experiments import runner as runner_module
@@ -155,7 +157,9 @@ def test_resume_refuses_when_there_is_nothing_to_resume(tmp_path, reference):
 def test_a_complete_directory_is_refused_naming_force_and_resume(reference):
     with pytest.raises(ResultsExistError) as caught:
         run_scenario(small_scenario(), reference, replications=REPLICATIONS)
-    assert "already holds results; use --force" in str(caught.value) and "--resume" in str(caught.value)
+    message = str(caught.value)
+    assert f"{reference} already holds the results of '{small_scenario().name}' (9 runs, " in message
+    assert "use --force to replace them" in message and "--resume" in message
 
 
 def test_interrupted_before_any_run_finished_needs_no_force(tmp_path, reference):
@@ -187,7 +191,7 @@ def test_damaged_run_files_are_run_again(tmp_path, reference):
     tasks = plan_runs(small_scenario(), replications=REPLICATIONS)
     store = RunStore(out, ["baseline", "other", "no_shock"])
     assert len(store.finished(tasks)) == 2  # of 6 files, only the two untouched ones
-    assert sorted(os.listdir(runs)) == [".s001-r000000.parquet.tmp", *files[4:6]]
+    assert sorted(os.listdir(runs)) == [".s001-r000000.parquet.tmp", LEDGER, *files[4:6]]
 
     run_scenario(small_scenario(), out, replications=REPLICATIONS, executor="sequential", resume=True)
     assert_same_results(reference, out)
@@ -267,4 +271,4 @@ def test_the_manifest_round_trips_and_names_differences(tmp_path):
     (tmp_path / MANIFEST).write_text("{not json", encoding="utf-8")
     assert EnsembleManifest.read(tmp_path) is None
     with pytest.raises(ResumeError, match="cannot be read"):
-        store_module.resume_results_dir(tmp_path, manifest)
+        resume_results_dir(tmp_path, manifest)

@@ -23,6 +23,7 @@ import importlib
 import logging
 import multiprocessing
 import os
+import re
 import signal
 import threading
 import time
@@ -34,9 +35,11 @@ from typing import Any, Literal, ParamSpec, TypeVar, get_args
 __all__ = [
     "EXECUTOR_KINDS",
     "ExecutorKind",
+    "SchedulerError",
     "SequentialExecutor",
     "executor_capacity",
     "open_executor",
+    "scheduler_address_problem",
 ]
 
 P = ParamSpec("P")
@@ -50,6 +53,34 @@ _DASK_MISSING = (
     "the Dask executor needs the optional dependency dask[distributed]: "
     "install resilience[dask] (pip install 'resilience[dask]', or uv sync --extra dask)"
 )
+
+
+#: The transports of a Dask scheduler's address (``tcp://10.0.0.5:8786``); ``tcp`` when none is written.
+_SCHEDULER_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})/?$"
+)
+_SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def scheduler_address_problem(address: str) -> str | None:
+    """Why ``address`` is not the address of a Dask scheduler, or None when it reads as one (whether a
+    scheduler answers there is only known when it is contacted).
+
+    >>> scheduler_address_problem("tcp://10.0.0.5:8786") is None
+    True
+    >>> scheduler_address_problem("10.0.0.5")
+    "'10.0.0.5' is not a Dask scheduler address: write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+    """
+    match = _SCHEDULER_ADDRESS.match(address)
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        return f"{address!r} is not a Dask scheduler address: write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+    if match["scheme"] is not None and match["scheme"] not in _SCHEDULER_SCHEMES:
+        return f"{match['scheme']}:// is not a transport of Dask: use one of {', '.join(_SCHEDULER_SCHEMES)}"
+    return None
+
+
+class SchedulerError(RuntimeError):
+    """No Dask scheduler answers at the address given (a mistyped address, a cluster that is not running)."""
 
 
 class SequentialExecutor(Executor):
@@ -173,8 +204,10 @@ def _init_worker() -> None:
 
     The terminal sends SIGINT to every process of the command; the parent alone decides what to do (cancel,
     stop the workers, say how to resume), and a worker that took it would die printing a traceback of its
-    own. A parent killed outright (SIGKILL, the OOM killer) cannot stop its workers, which would otherwise
-    wait for work for ever: each one watches for the parent to change and then exits.
+    own. SIGTERM and SIGHUP keep their default, a silent exit: the pool itself stops a broken pool's workers
+    with SIGTERM, and when they reach every process of the command the parent handles them like Ctrl-C.
+    A parent killed outright (SIGKILL, the OOM killer) cannot stop its workers, which would otherwise wait
+    for work for ever: each one watches for the parent to change and then exits.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
@@ -188,16 +221,17 @@ def _init_worker() -> None:
 
 
 def _terminate_workers(pool: ProcessPoolExecutor) -> None:
-    """Stop the pool's worker processes at once (their runs are abandoned), without waiting for them."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python ≥ 3.14
-    if terminate is not None:
-        terminate()
+    """Stop the pool's worker processes at once (their runs are abandoned, not worth any clean-up), without
+    waiting for them."""
+    kill = getattr(pool, "kill_workers", None)  # Python ≥ 3.14
+    if kill is not None:
+        kill()
         return
     # Before 3.14 only the private table of processes reaches them; without it, shutdown waits for the runs.
     processes = getattr(pool, "_processes", None) or {}
     for process in list(processes.values()):
         if process.is_alive():
-            process.terminate()
+            process.kill()
 
 
 @contextmanager
@@ -239,7 +273,17 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Execu
             )
         client = distributed.Client(cluster)
     else:
-        client = distributed.Client(scheduler)
+        problem = scheduler_address_problem(scheduler)
+        if problem is not None:
+            raise SchedulerError(problem)
+        try:
+            client = distributed.Client(scheduler)
+        except (OSError, TimeoutError) as error:
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise SchedulerError(
+                f"no Dask scheduler answers at {scheduler} ({reason}): check that it is running and that the "
+                "address is right"
+            ) from None
     try:
         # pure=False: every run is its own task (no hashing of the arguments into a shared key).
         yield client.get_executor(pure=False)

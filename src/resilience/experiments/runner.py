@@ -23,6 +23,8 @@ Streaming to a results directory, on a Dask cluster::
 
 from __future__ import annotations
 
+import errno
+import signal
 import time
 import traceback as tb
 from collections.abc import Callable, Iterable, Sequence
@@ -35,6 +37,7 @@ import pandas as pd
 
 from resilience.config import Scenario
 from resilience.experiments.executors import SequentialExecutor, executor_capacity, open_executor
+from resilience.experiments.interruption import signal_name
 from resilience.experiments.replication import NO_SHOCK, RunTask, run_replication
 from resilience.experiments.seeds import replication_seeds
 from resilience.experiments.store import RunFailure, RunSink
@@ -46,6 +49,7 @@ __all__ = [
     "EnsembleInterrupted",
     "EnsembleOutcome",
     "ReplicationFunction",
+    "ResultsWriteError",
     "RunResult",
     "RunTask",
     "execute_task",
@@ -124,27 +128,65 @@ class EnsembleFailures(RuntimeError):
 
 
 class EnsembleInterrupted(KeyboardInterrupt):
-    """An ensemble stopped by Ctrl-C (a :class:`KeyboardInterrupt`): its finished runs are kept on disk.
+    """An ensemble stopped by Ctrl-C, SIGTERM or SIGHUP (a :class:`KeyboardInterrupt`): its finished runs are
+    kept on disk.
 
     ``done`` of ``total`` runs had finished (in earlier attempts too); ``results_dir`` holds them, and
     ``resume_command`` (set by the command line) is the command that completes the ensemble (in Python:
-    :func:`resilience.workflow.run_scenario` with ``resume=True``). Its message is the one line to show::
+    :func:`resilience.workflow.run_scenario` with ``resume=True``). ``signal_number`` is the signal that
+    stopped it (the command exits with 128 + it). Its message is the one line to show::
 
         interrupted after 37 of 120 runs; resume with: resilience run scenarios/traena.yaml --out … --resume
     """
 
-    def __init__(self, done: int, total: int, results_dir: Path, resume_command: str | None = None) -> None:
+    def __init__(
+        self,
+        done: int,
+        total: int,
+        results_dir: Path,
+        resume_command: str | None = None,
+        signal_number: int = int(signal.SIGINT),
+    ) -> None:
         super().__init__(done, total, results_dir)
+        self.done = done
+        self.total = total
+        self.results_dir = results_dir
+        self.resume_command = resume_command
+        self.signal_number = signal_number
+
+    def __str__(self) -> str:
+        by = "" if self.signal_number == signal.SIGINT else f" by {signal_name(self.signal_number)}"
+        head = f"interrupted{by} after {self.done} of {self.total} runs"
+        if self.resume_command:
+            return f"{head}; resume with: {self.resume_command}"
+        return f"{head}; the finished runs are kept in {self.results_dir}"
+
+
+class ResultsWriteError(RuntimeError):
+    """An ensemble stopped because its results could not be written (a full disk, a permission taken away).
+
+    Like an interruption, its finished runs are kept: ``done`` of ``total``, in ``results_dir``; once the
+    cause is fixed, ``resume_command`` (set by the command line) completes it. The message is one line.
+    """
+
+    def __init__(
+        self, error: OSError, done: int, total: int, results_dir: Path, resume_command: str | None = None
+    ) -> None:
+        super().__init__(error, done, total, results_dir)
+        self.error = error
         self.done = done
         self.total = total
         self.results_dir = results_dir
         self.resume_command = resume_command
 
     def __str__(self) -> str:
-        head = f"interrupted after {self.done} of {self.total} runs"
+        reason = (self.error.strerror or str(self.error)).lower()
+        where = f" {self.error.filename}" if self.error.filename else ""
+        head = f"cannot write{where}: {reason}; {self.done} of {self.total} runs are kept"
+        fix = "free some space" if self.error.errno == errno.ENOSPC else "fix that"
         if self.resume_command:
-            return f"{head}; resume with: {self.resume_command}"
-        return f"{head}; the finished runs are kept in {self.results_dir}"
+            return f"{head}: {fix}, then resume with: {self.resume_command}"
+        return f"{head} in {self.results_dir}: {fix}, then resume"
 
 
 def plan_runs(

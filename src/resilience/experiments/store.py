@@ -1,12 +1,12 @@
-"""The results directory: written atomically, never silently overwritten, filled as runs finish.
+"""Writing results: atomically, never silently overwritten, and run by run as an ensemble's runs finish.
 
-A results directory holds ``timeseries.parquet``, ``summary.csv``, ``scenario.resolved.yaml`` and
-``report.html`` (and ``failures.csv`` when runs failed). Each file is written to a temporary file in the same
-directory and renamed into place, so a crash never leaves a half-written file that looks complete.
+Each file of a results directory is written to a temporary file in the same directory and renamed into
+place, so a crash never leaves a half-written file that looks complete.
 
 While an ensemble runs, a :class:`RunStore` writes every finished run to a small file of its own in
-``DIR/runs/``; :meth:`RunStore.finalize` then streams them, in strategy and replication order, into one
-``timeseries.parquet``. Memory stays flat whatever the number of runs, and the file's bytes depend only on
+``DIR/runs/``, and records the file's checksum and the run's seed in ``runs/ledger.jsonl`` before the file is
+renamed into place; :meth:`RunStore.finalize` then streams the runs, in strategy and replication order, into
+one ``timeseries.parquet``. Memory stays flat whatever the number of runs, and the file's bytes depend only on
 the results, not on the order in which runs finished::
 
     store = RunStore("results/traena", strategies=["baseline", "no_shock"])
@@ -14,16 +14,14 @@ the results, not on the order in which runs finished::
     store.add_failure(failure)          # a run that raised
     store.finalize()                    # → timeseries.parquet (+ failures.csv); runs/ is removed
 
-An ensemble that is interrupted (Ctrl-C, the process killed) keeps its finished runs in ``runs/``. The
-directory's :class:`EnsembleManifest` (``ensemble.json``, written atomically when the directory is prepared)
-records what defines the ensemble, so that :func:`resume_results_dir` can refuse to complete it with other
-options, and :meth:`RunStore.finished` checks every run file before it is taken as done::
+An ensemble that is interrupted (Ctrl-C, SIGTERM, the process killed) keeps its finished runs in ``runs/``.
+Before a resumed ensemble counts a run file as done, :meth:`RunStore.verify` checks it against its record
+(checksum, seed), reads it in full and checks the accounting identity; any other file is run again::
 
-    manifest = EnsembleManifest(scenario_checksum(scenario), root_seed=1, replications=4, horizon=2030,
-                                strategies=["baseline", "no_shock"], package_version="0.1.0", created="2026-11-28")
-    prepare_results_dir("results/x", manifest=manifest)          # a new ensemble
-    stored = resume_results_dir("results/x", manifest)           # later: the same ensemble, interrupted
-    done = RunStore("results/x", stored.strategies).finished(tasks)   # valid run files; the rest is re-run
+    checked = RunStore("results/x", stored.strategies).verify(tasks)   # valid run files; the rest is re-run
+    checked.done, checked.rejected                                     # {(strategy, replication)}, [(file, why)]
+
+Starting, replacing and resuming a results directory: :mod:`resilience.experiments.directory`.
 """
 
 from __future__ import annotations
@@ -31,263 +29,61 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from resilience.config import Scenario
+from resilience.experiments.layout import (
+    COMPARISON,
+    FAILURES,
+    LEDGER,
+    REPORT,
+    REPORT_PDF,
+    RESOLVED,
+    RUN_FILE,
+    RUNS,
+    SUMMARY,
+    TIMESERIES,
+)
 from resilience.experiments.replication import RunTask
+from resilience.model.outputs import accounting_breaks
 
 __all__ = [
-    "COMPARISON",
-    "FAILURES",
-    "MANIFEST",
-    "REPORT",
-    "RESOLVED",
-    "RUNS",
-    "SUMMARY",
-    "TIMESERIES",
-    "EnsembleManifest",
-    "ResultsExistError",
-    "ResumeError",
+    "DERIVED",
     "RunFailure",
+    "RunFileError",
     "RunSink",
     "RunStore",
+    "Verification",
     "atomic_write",
     "atomic_write_text",
-    "prepare_results_dir",
     "read_timeseries",
-    "resume_results_dir",
-    "scenario_checksum",
     "write_parquet_stream",
     "write_timeseries",
 ]
 
-TIMESERIES = "timeseries.parquet"
-SUMMARY = "summary.csv"
-COMPARISON = "comparison.csv"
-RESOLVED = "scenario.resolved.yaml"
-REPORT = "report.html"
-FAILURES = "failures.csv"
-#: The folder of per-run files while an ensemble runs (removed by :meth:`RunStore.finalize`).
-RUNS = "runs"
-#: What defines the ensemble of a results directory, and whether it is complete (:class:`EnsembleManifest`).
-MANIFEST = "ensemble.json"
 #: The files an ensemble writes from its runs: stale ones are removed before an interrupted ensemble resumes.
-DERIVED = (TIMESERIES, SUMMARY, COMPARISON, RESOLVED, REPORT, FAILURES)
+DERIVED = (TIMESERIES, SUMMARY, COMPARISON, RESOLVED, REPORT, REPORT_PDF, FAILURES)
 
 #: Rows per Parquet row group of ``timeseries.parquet``: bounds the memory of writing it (and of reading it
 #: group by group), and fixes the file layout whatever the number of runs or their completion order.
 ROW_GROUP_ROWS = 65_536
 
-_RUN_FILE = re.compile(r"^s(\d+)-r(\d+)\.parquet$")
 
+class RunFileError(ValueError):
+    """A run file changed after it was written (its checksum or its rows are not what was recorded).
 
-class ResultsExistError(FileExistsError):
-    """The results directory already holds results and ``force`` was not given."""
-
-
-class ResumeError(ResultsExistError):
-    """An ensemble cannot be resumed: nothing to resume, already complete, or other options than before.
-
-    The message is one line that names the directory and what differs.
+    Raised when the runs are streamed into ``timeseries.parquet``; the ensemble stays incomplete, and
+    ``--resume`` runs that run again.
     """
-
-
-def scenario_checksum(scenario: Scenario) -> str:
-    """A checksum of every field of the scenario (defaults included): the same scenario, the same checksum.
-
-    >>> scenario_checksum(load_scenario("scenarios/traena.yaml"))[:8]   # doctest: +SKIP
-    '3f1c9a07'
-    """
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class EnsembleManifest:
-    """What defines the ensemble of a results directory (``ensemble.json``), and whether it is complete.
-
-    Two ensembles with equal definitions (every field but ``created`` and ``complete``) give the same bytes,
-    so an interrupted one may be completed by the other (:func:`resume_results_dir`). ``created`` is the date
-    the ensemble began: the resolved scenario and the report show it, so a resumed ensemble keeps it.
-
-    >>> manifest = EnsembleManifest("ab12", 1, 4, 2030, ["baseline", "no_shock"], "0.1.0", "2026-11-28")
-    >>> manifest.total
-    8
-    """
-
-    scenario_checksum: str
-    root_seed: int
-    replications: int
-    horizon: int
-    strategies: list[str]
-    package_version: str
-    created: str
-    scenario_name: str = ""
-    complete: bool = False
-    #: The fields that define the runs, with how the command line names each.
-    _LABELS: ClassVar[dict[str, str]] = {
-        "scenario_checksum": "the scenario (its file or its defaults changed)",
-        "root_seed": "--seed",
-        "replications": "--replications",
-        "horizon": "--horizon",
-        "strategies": "the strategies run (--strategy)",
-        "package_version": "the version of resilience",
-    }
-
-    @property
-    def total(self) -> int:
-        """The number of runs of the ensemble: strategies × replications."""
-        return len(self.strategies) * self.replications
-
-    def differences(self, other: EnsembleManifest) -> list[str]:
-        """What ``other`` defines differently, one phrase per field: ``--replications 6, not 4``."""
-        found = []
-        for name, label in self._LABELS.items():
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if mine == theirs:
-                continue
-            if name == "scenario_checksum":
-                found.append(label)
-            elif name == "strategies":
-                found.append(f"{label}: {', '.join(theirs)}, not {', '.join(mine)}")
-            else:
-                found.append(f"{label} {theirs}, not {mine}")
-        return found
-
-    def to_json(self) -> str:
-        """The manifest as the text of ``ensemble.json``."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
-        return json.dumps({"format": 1, **data}, indent=2, ensure_ascii=False) + "\n"
-
-    @classmethod
-    def read(cls, directory: str | os.PathLike[str]) -> EnsembleManifest | None:
-        """The manifest of ``directory``, or None when it has none (or one that cannot be read)."""
-        path = Path(directory) / MANIFEST
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            data.pop("format", None)
-            return cls(**data)
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def write(self, directory: str | os.PathLike[str]) -> None:
-        """Write ``ensemble.json`` in ``directory`` atomically."""
-        atomic_write_text(Path(directory) / MANIFEST, self.to_json())
-
-    def completed(self) -> EnsembleManifest:
-        """The same manifest, marked complete."""
-        return replace(self, complete=True)
-
-
-def _run_files_in(directory: Path) -> int:
-    runs = directory / RUNS
-    if not runs.is_dir():
-        return 0
-    with os.scandir(runs) as entries:
-        return sum(1 for entry in entries if _RUN_FILE.match(entry.name))
-
-
-def prepare_results_dir(
-    path: str | os.PathLike[str],
-    *,
-    force: bool = False,
-    manifest: EnsembleManifest | None = None,
-) -> Path:
-    """Create ``path`` (or empty it with ``force``); refuse a directory that already holds results.
-
-    With ``manifest`` (an ensemble's results directory), it is written to ``ensemble.json`` before any run,
-    and a refusal says that ``--resume`` completes an interrupted ensemble.
-
-    >>> prepare_results_dir("results/x", force=True)   # doctest: +SKIP
-    PosixPath('results/x')
-    """
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise ResultsExistError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()):
-        if not force and not _holds_nothing(out):
-            raise ResultsExistError(_occupied(out, resumable=manifest is not None))
-        for child in out.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-    out.mkdir(parents=True, exist_ok=True)
-    if manifest is not None:
-        manifest.write(out)
-    return out
-
-
-def _holds_nothing(out: Path) -> bool:
-    """Whether ``out`` holds only an ensemble interrupted before any run finished: nothing to lose."""
-    stored = EnsembleManifest.read(out)
-    if stored is None or stored.complete:
-        return False
-    for child in out.iterdir():
-        if child.name == MANIFEST or (child.name.startswith(".") and child.name.endswith(".tmp")):
-            continue
-        if child.name == RUNS and child.is_dir() and _run_files_in(out) == 0:
-            continue
-        return False
-    return True
-
-
-def _occupied(out: Path, *, resumable: bool) -> str:
-    """Why ``out`` is refused, and what to do: --force, and --resume where an ensemble could resume."""
-    if not resumable:
-        return f"{out} already holds results; use --force to replace them"
-    stored = EnsembleManifest.read(out)
-    if stored is not None and not stored.complete:
-        return (
-            f"{out} holds an interrupted ensemble ({_run_files_in(out)} of {stored.total} runs finished); "
-            "use --resume to complete it, or --force to replace it"
-        )
-    return f"{out} already holds results; use --force to replace them (--resume completes an interrupted ensemble)"
-
-
-def resume_results_dir(path: str | os.PathLike[str], manifest: EnsembleManifest) -> EnsembleManifest:
-    """Check that ``path`` holds an interrupted ensemble defined as ``manifest``; return its stored manifest.
-
-    Raises :class:`ResumeError` (one line) when there is nothing to resume, when the ensemble is already
-    complete, or when it was defined otherwise (another scenario, seed, number of replications, horizon,
-    strategies or package version: its runs would not be the same). Left-over temporary files and the files
-    made from an earlier, incomplete attempt are removed; the finished runs in ``runs/`` are kept.
-    """
-    out = Path(path)
-    if not out.is_dir():
-        raise ResumeError(f"{out} does not exist: there is nothing to resume (run without --resume)")
-    stored = EnsembleManifest.read(out)
-    if stored is None:
-        if (out / MANIFEST).exists():
-            raise ResumeError(f"{out / MANIFEST} cannot be read; use --force to run the ensemble again")
-        what = "holds results without a record of their ensemble" if any(out.iterdir()) else "is empty"
-        raise ResumeError(f"{out} {what}: there is nothing to resume (use --force to run it again)")
-    if stored.complete:
-        raise ResumeError(f"{out} is already complete: there is nothing to resume (use --force to run it again)")
-    differences = stored.differences(manifest)
-    if differences:
-        raise ResumeError(
-            f"{out} holds an interrupted ensemble of other options: {'; '.join(differences)}; "
-            "resume with the same scenario and options, or use --force to replace it"
-        )
-    for name in DERIVED:
-        (out / name).unlink(missing_ok=True)
-    for folder in (out, out / RUNS):
-        if folder.is_dir():
-            for leftover in folder.glob(".*.tmp"):  # a write that was cut off before its rename
-                leftover.unlink(missing_ok=True)
-    return stored
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> None:
@@ -429,6 +225,28 @@ class RunSink(Protocol):
         """A run that raised."""
 
 
+@dataclass
+class Verification:
+    """What :meth:`RunStore.verify` found: the runs whose files are whole and theirs, and the files it removed."""
+
+    #: The (strategy, replication) of the runs whose file passed every check.
+    done: set[tuple[str, int]] = field(default_factory=set)
+    #: ``(file name, why)`` of each run file removed, so that its run is run again.
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Record:
+    """A run file as it was written: its run, seed, rows and the SHA-256 of its bytes (a line of the ledger)."""
+
+    file: str
+    strategy: str
+    replication: int
+    seed: int
+    rows: int
+    sha256: str
+
+
 class RunStore:
     """A :class:`RunSink` that streams finished runs into a results directory (see the module docstring).
 
@@ -443,6 +261,7 @@ class RunStore:
         self.runs_dir = self.directory / RUNS
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self._runs = os.fspath(self.runs_dir)
+        self._ledger = os.path.join(self._runs, LEDGER)
         self._failures: list[RunFailure] = []
         self.runs_written = 0
 
@@ -461,14 +280,29 @@ class RunStore:
         return f"s{self._index[task.strategy]:03d}-r{task.replication:06d}.parquet"
 
     def add_run(self, task: RunTask, frame: pd.DataFrame) -> None:
-        """Write one finished run to its own file (renamed into place, so a crash leaves no partial file)."""
+        """Write one finished run to its own file, recorded in the ledger first and then renamed into place:
+        a crash leaves no partial file, and no file without its record."""
         name = self.run_name(task)
+        sink = pa.BufferOutputStream()
+        pq.write_table(_table(frame), sink, compression="zstd", write_statistics=False)
+        data = sink.getvalue().to_pybytes()
+        record = _Record(name, task.strategy, task.replication, task.seed, len(frame), hashlib.sha256(data).hexdigest())
+        # One write of one short line with O_APPEND: a line is added whole or (killed mid-write) cut off, and a
+        # line cut off is not read back. The record comes before the rename, so a run file never lacks one.
+        line = (json.dumps(asdict(record), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        fd = os.open(self._ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
         # Plain strings, not pathlib: pathlib interns every file name it parses, which would keep one string
         # per run alive for the life of the process.
         target = os.path.join(self._runs, name)
         tmp = os.path.join(self._runs, f".{name}.tmp")
-        # No fsync: these files are intermediate; the rename alone guarantees complete files.
-        pq.write_table(_table(frame), tmp, compression="zstd", write_statistics=False)
+        # No fsync: these files are intermediate; the rename alone guarantees complete files, and the checksum
+        # catches one whose blocks were lost in a power cut.
+        with open(tmp, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, target)
         self.runs_written += 1
 
@@ -481,45 +315,75 @@ class RunStore:
         found: list[tuple[int, int, str]] = []
         with os.scandir(self._runs) as entries:
             for entry in entries:
-                match = _RUN_FILE.match(entry.name)
-                if match:
+                match = RUN_FILE.match(entry.name)
+                if match and entry.is_file(follow_symlinks=False):
                     found.append((int(match[1]), int(match[2]), entry.path))
         return [path for *_, path in sorted(found)]
 
-    def finished(self, tasks: Iterable[RunTask]) -> set[tuple[str, int]]:
-        """The (strategy, replication) of ``tasks`` whose run file in ``runs/`` is complete and theirs.
+    def _records(self) -> dict[str, _Record]:
+        """The ledger: the last record of each run file (a run written again has a newer one)."""
+        records: dict[str, _Record] = {}
+        try:
+            with open(self._ledger, "rb") as handle:
+                lines = handle.read().splitlines()
+        except FileNotFoundError:
+            return records
+        for line in lines:
+            try:
+                record = _Record(**json.loads(line))
+            except (ValueError, TypeError):
+                continue  # a line cut off by a kill: its file was never renamed into place
+            records[record.file] = record
+        return records
 
-        A run file counts only if it reads as Parquet in full (a file cut short or damaged does not: its
-        footer or a page fails to decode), has rows, and every row names the task's strategy, replication
-        and seed. Any other run file is removed, so that its run is run again.
+    def verify(self, tasks: Iterable[RunTask]) -> Verification:
+        """Which of ``tasks`` have a run file in ``runs/`` that is whole, unchanged and theirs.
 
-        >>> done = store.finished(tasks)                                          # doctest: +SKIP
-        >>> todo = [t for t in tasks if (t.strategy, t.replication) not in done]  # doctest: +SKIP
+        A run file counts only if its ledger record names the task's strategy, replication and seed, its bytes
+        have the recorded checksum, it reads as Parquet in full, its rows name the task's strategy,
+        replication and seed, and its population adds up year to year (births, deaths, moves). Any other run
+        file is removed, with the reason, so that its run is run again.
+
+        >>> checked = store.verify(tasks)                                                 # doctest: +SKIP
+        >>> todo = [t for t in tasks if (t.strategy, t.replication) not in checked.done]  # doctest: +SKIP
         """
         expected = {self.run_name(task): task for task in tasks}
-        done: set[tuple[str, int]] = set()
+        records = self._records()
+        result = Verification()
         with os.scandir(self._runs) as entries:
-            names = sorted(entry.name for entry in entries if _RUN_FILE.match(entry.name))
+            names = sorted(entry.name for entry in entries if RUN_FILE.match(entry.name))
         for name in names:
             path = os.path.join(self._runs, name)
             task = expected.get(name)
-            if task is not None and _holds_run(path, task):
-                done.add((task.strategy, task.replication))
+            if task is None:
+                problem: str | None = "it is not a run of this ensemble"
+            else:
+                problem = _run_problem(path, task, records.get(name))
+            if problem is None and task is not None:
+                result.done.add((task.strategy, task.replication))
             else:
                 os.unlink(path)
-        return done
+                result.rejected.append((f"{RUNS}/{name}", problem or ""))
+        return result
+
+    def finished(self, tasks: Iterable[RunTask]) -> set[tuple[str, int]]:
+        """The (strategy, replication) of ``tasks`` whose run file passes :meth:`verify` (others are removed)."""
+        return self.verify(tasks).done
 
     def finalize(self, *, keep_runs: bool = False) -> Path | None:
         """Write ``timeseries.parquet`` from the per-run files, ``failures.csv`` if any run failed, and remove
         ``runs/`` (unless ``keep_runs``: the caller removes them with :meth:`discard` once everything made from
         them is written). Returns the time series' path, or None when no run finished.
+
+        Every run file is checked again as it is read (its checksum against the ledger, the accounting
+        identity): :class:`RunFileError` if one changed since it was written.
         """
         files = self.run_files()
         target: Path | None = None
         if files:
             schema = _unified_schema(files)
             target = self.directory / TIMESERIES
-            write_parquet_stream(target, schema, _read_each(files))
+            write_parquet_stream(target, schema, self._read_each(files))
         if self._failures:
             failures = pd.DataFrame([asdict(f) for f in self.failures])
             atomic_write(self.directory / FAILURES, lambda tmp: failures.to_csv(tmp, index=False))
@@ -527,24 +391,66 @@ class RunStore:
             shutil.rmtree(self.runs_dir)
         return target
 
+    def _read_each(self, files: Iterable[str]) -> Iterator[pa.Table]:
+        records = self._records()
+        for path in files:
+            name = os.path.basename(path)
+            record = records.get(name)
+            with open(path, "rb") as handle:
+                data = handle.read()
+            if record is None or hashlib.sha256(data).hexdigest() != record.sha256:
+                why = "it has no record in the ledger" if record is None else "its checksum differs from its record"
+                raise RunFileError(
+                    f"{self.directory / RUNS / name} changed after it was written ({why}); "
+                    "run the same command with --resume to run it again"
+                )
+            table = pq.read_table(pa.BufferReader(data))
+            broken = _identity_problem(table)
+            if broken is not None:
+                raise RunFileError(f"{self.directory / RUNS / name}: {broken}; run the same command with --resume")
+            yield table
+
     def discard(self) -> None:
         """Remove the per-run files."""
         shutil.rmtree(self.runs_dir, ignore_errors=True)
 
 
-def _holds_run(path: str, task: RunTask) -> bool:
-    """Whether the run file at ``path`` is whole and holds the rows of ``task`` (and only those)."""
+def _run_problem(path: str, task: RunTask, record: _Record | None) -> str | None:
+    """Why the run file at ``path`` is not ``task``'s run as it was written, or None when it is."""
+    if record is None:
+        return "it has no record of how it was written"
+    if (record.strategy, record.replication, record.seed) != (task.strategy, task.replication, task.seed):
+        return f"it was run with seed {record.seed}, not this ensemble's {task.seed}"
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return f"it cannot be read ({error.strerror or error})"
+    if hashlib.sha256(data).hexdigest() != record.sha256:
+        return "its checksum differs from the one recorded when it was written: cut short or changed"
     try:
         # Every column in full: a damaged page anywhere must fail here, not later in finalize.
-        table = pq.read_table(path)
-        if table.num_rows == 0:
-            return False
+        table = pq.read_table(pa.BufferReader(data))
+        if table.num_rows == 0 or table.num_rows != record.rows:
+            return f"it holds {table.num_rows} rows, not the {record.rows} written"
         for name, value in (("strategy", task.strategy), ("replication", task.replication), ("seed", task.seed)):
             if table.column(name).unique().to_pylist() != [value]:
-                return False
+                return f"its rows are not all of {name} {value}"
     except (OSError, KeyError, pa.ArrowException):
-        return False
-    return True
+        return "it is not a whole Parquet file"
+    return _identity_problem(table)
+
+
+def _identity_problem(table: pa.Table) -> str | None:
+    """Why the rows of one run break ``population[y+1] = population[y] + births − deaths + in − out``, if so."""
+    names = ("year", "population", "births", "deaths", "in_migrants", "out_migrants")
+    if not set(names) <= set(table.column_names):
+        return None  # not the model's rows (a replication function of one's own): nothing to add up
+    columns = {name: table.column(name).to_numpy(zero_copy_only=False) for name in names}
+    broken = accounting_breaks(**columns)
+    if broken.size:
+        return f"its population does not add up from {int(broken[0])} to {int(broken[0]) + 1}"
+    return None
 
 
 def _unified_schema(files: Sequence[str]) -> pa.Schema:
@@ -555,8 +461,3 @@ def _unified_schema(files: Sequence[str]) -> pa.Schema:
         if not other.equals(schema):
             schema = pa.unify_schemas([schema, other], promote_options="permissive")
     return schema
-
-
-def _read_each(files: Iterable[str]) -> Iterator[pa.Table]:
-    for path in files:
-        yield pq.read_table(path)
