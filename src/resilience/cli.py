@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from functools import wraps
 from importlib.resources import files
 from pathlib import Path
@@ -28,61 +29,146 @@ MAX_FAILURES_LISTED = 20
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _error_line(text: str) -> None:
-    """One line on stderr, with control characters escaped: an error's text may quote a scenario or come from a
-    plug-in, and must not move the cursor, clear the screen or break the line."""
+def _echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print ``text``, every line of it with its control characters escaped: a file name, a directory, a
+    scenario's name or an error's text may hold line breaks or escape sequences, and must neither forge
+    another line of output nor move the cursor or clear the screen. A terminal that is gone (SIGHUP) is
+    not an error of its own."""
     from resilience.config import one_line
 
-    click.echo(one_line(text), err=True)
+    safe = "\n".join(one_line(line) for line in text.split("\n"))
+    with suppress(OSError):  # the terminal closed under us (SIGHUP): nothing left to tell
+        click.echo(safe, err=err, nl=nl)
+
+
+def _error_line(text: str) -> None:
+    """One line on stderr, with control characters escaped (an error's text may quote a scenario or come from
+    a plug-in)."""
+    from resilience.config import one_line
+
+    _echo(one_line(text), err=True)
+
+
+def _os_error(error: OSError) -> str:
+    """An operating-system error as a sentence, never an errno: ``cannot use results/x: permission denied``."""
+    if error.strerror is None:  # raised with a message of its own, which is already a sentence
+        return str(error)
+    reason = (error.strerror or str(error) or type(error).__name__).rstrip(".")
+    reason = reason[:1].lower() + reason[1:]
+    where = f" {error.filename}" if error.filename is not None else ""
+    if error.filename2 is not None:
+        where += f" or {error.filename2}"
+    return f"cannot use{where}: {reason}"
+
+
+#: OSErrors that say a path given on the command line is wrong: bad input, exit 2. Others (a full disk, an
+#: I/O error) are failures of the machine: exit 1.
+_BAD_PATH_ERRORS = (FileNotFoundError, PermissionError, NotADirectoryError, IsADirectoryError, FileExistsError)
 
 
 def _handle_errors[F: Callable[..., Any]](command: F) -> F:
-    """Turn expected failures into messages and exit codes, never tracebacks."""
+    """Turn expected failures into one-line messages and exit codes, never tracebacks; stop on SIGTERM and
+    SIGHUP as on Ctrl-C (exit 128 + the signal's number)."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from resilience.config import ScenarioError
         from resilience.data import UnknownMunicipalityError, YearNotAvailableError
         from resilience.data.integrity import DataIntegrityError
-        from resilience.experiments import EnsembleFailures, ResultsExistError
+        from resilience.experiments import (
+            EnsembleFailures,
+            ResultsDamagedError,
+            ResultsExistError,
+            ResultsWriteError,
+            RunFileError,
+            SchedulerError,
+            exit_status,
+            stop_on_signals,
+        )
+        from resilience.experiments.lock import ResultsBusyError, ResultsPathError
         from resilience.levers import LeverRegistryError
 
         try:
-            return command(*args, **kwargs)
+            with stop_on_signals():
+                return command(*args, **kwargs)
         except EnsembleFailures as error:
             _report_failures(error)
             sys.exit(EXIT_FAILURE)
         except ScenarioError as error:
             language = _messages_language()
             for problem in error.problems:
-                click.echo(problem.render(language), err=True)
+                _echo(problem.render(language), err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (
             ResultsExistError,
+            ResultsBusyError,
+            ResultsPathError,
+            ResultsDamagedError,
+            SchedulerError,
             UnknownMunicipalityError,
             YearNotAvailableError,
             LeverRegistryError,
-            FileNotFoundError,
+            DataIntegrityError,  # a damaged data file: the message names the file and how to restore it
         ) as error:
-            _error_line(f"error: {error.args[0] if error.args else error}")
-            sys.exit(EXIT_BAD_INPUT)
-        except DataIntegrityError as error:
-            # A damaged data file is bad input, not a crash: the message names the file and how to restore it.
             _error_line(f"error: {error}")
             sys.exit(EXIT_BAD_INPUT)
+        except (ResultsWriteError, RunFileError) as error:
+            _error_line(f"error: {error}")
+            sys.exit(EXIT_FAILURE)
         except KeyboardInterrupt as interrupt:
             # One line: an interrupted ensemble says how many runs finished and the command that resumes it.
             _error_line(str(interrupt) or "interrupted")
-            sys.exit(130)
+            sys.exit(exit_status(interrupt))
         except click.exceptions.Exit:
             raise
         except click.ClickException:
             raise
+        except OSError as error:
+            _error_line(f"error: {_os_error(error)}")
+            sys.exit(EXIT_BAD_INPUT if isinstance(error, _BAD_PATH_ERRORS) else EXIT_FAILURE)
         except Exception as error:
-            _error_line(f"error: {type(error).__name__}: {error}")
+            text = str(error).strip()
+            _error_line(
+                f"error: an unexpected {type(error).__name__}{': ' + text if text else ''} "
+                "(a fault in resilience: please report it with the command you ran)"
+            )
             sys.exit(EXIT_FAILURE)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _Commands(click.Group):
+    """The command group, with click's own errors (a misspelt option, a bad value) as one line each, like
+    every other error: ``error: Invalid value for '--workers': 0 is not in the range 1<=x<=4096.``"""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            returned = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            name = error.ctx.command_path if error.ctx is not None else "resilience"
+            _error_line(f"error: {error.format_message()} (see: {name} --help)")
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            _error_line(f"error: {error.format_message()}")
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            _error_line("aborted")
+            sys.exit(EXIT_FAILURE)
+        except BrokenPipeError:
+            # stdout closed early (`resilience schema | head`): nothing left to say, and nothing to complain of
+            # when Python flushes stdout on its way out.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_FAILURE)
+        sys.exit(returned if isinstance(returned, int) else 0)
 
 
 #: Where the chosen language of problem messages is kept for the commands (``click.Context.meta`` is shared).
@@ -95,7 +181,7 @@ def _messages_language() -> Any:
     return context.meta.get(_MESSAGES_KEY, "en") if context is not None else "en"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="resilience")
 @click.option(
     "--messages",
@@ -117,13 +203,13 @@ def _report_failures(error: Any) -> None:
     for failure in error.failures[:MAX_FAILURES_LISTED]:
         _error_line(str(failure))
     if len(error.failures) > MAX_FAILURES_LISTED:
-        click.echo(f"… and {len(error.failures) - MAX_FAILURES_LISTED} more", err=True)
+        _echo(f"… and {len(error.failures) - MAX_FAILURES_LISTED} more", err=True)
     where = f"; errors, seeds and tracebacks in {error.failures_file}" if error.failures_file else ""
-    click.echo(f"error: {len(error.failures)} of {error.total} runs failed{where}", err=True)
+    _echo(f"error: {len(error.failures)} of {error.total} runs failed{where}", err=True)
     for note in error.notes:
-        click.echo(f"note: {note}", err=True)
+        _echo(f"note: {note}", err=True)
     if error.results_dir is not None and (Path(error.results_dir) / "timeseries.parquet").exists():
-        click.echo(f"The results of the other runs are in {error.results_dir}/", err=True)
+        _echo(f"The results of the other runs are in {error.results_dir}/", err=True)
 
 
 def _progress(total: int, file: Any = None) -> Any:
@@ -140,6 +226,11 @@ def _executor_kind(executor: str | None, scheduler: str | None) -> str:
             raise click.BadParameter(
                 f"a scheduler address is for --executor dask, not --executor {executor}", param_hint="--scheduler"
             )
+        from resilience.experiments import scheduler_address_problem
+
+        problem = scheduler_address_problem(scheduler)
+        if problem is not None:
+            raise click.BadParameter(problem, param_hint="--scheduler")
         return "dask"
     return executor or "process"
 
@@ -207,7 +298,7 @@ def _run(scenario_path: Path, out: Path, command: Sequence[str], **options: Any)
     """Run the ensemble of ``scenario_path`` into ``out``; ``command`` (e.g. ``["run", "x.yaml"]``) is how
     the user started it, so that an interruption can print the command that resumes it.
     """
-    from resilience.experiments import EnsembleInterrupted
+    from resilience.experiments import EnsembleInterrupted, ResultsWriteError
     from resilience.workflow import load_checked, run_scenario
 
     if options.get("force") and options.get("resume"):
@@ -242,10 +333,17 @@ def _run(scenario_path: Path, out: Path, command: Sequence[str], **options: Any)
             bar[0].set_postfix(failed=failed, refresh=False)
         bar[0].update(1)
 
+    def on_note(text: str) -> None:
+        if bar:
+            bar[0].clear()
+        _error_line(f"note: {text}")
+
     try:
-        return run_scenario(scenario, out, strategies=strategies, on_plan=on_plan, on_done=on_done, **options)
-    except EnsembleInterrupted as interrupted:
-        interrupted.resume_command = resume_command
+        return run_scenario(
+            scenario, out, strategies=strategies, on_plan=on_plan, on_done=on_done, on_note=on_note, **options
+        )
+    except (EnsembleInterrupted, ResultsWriteError) as stopped:
+        stopped.resume_command = resume_command
         raise
     finally:
         if bar:
@@ -253,10 +351,12 @@ def _run(scenario_path: Path, out: Path, command: Sequence[str], **options: Any)
 
 
 def _free_dir(base: Path) -> Path:
-    if not base.exists() or not any(base.iterdir()):
+    """``base`` if it is new or empty, else the first ``base-N`` that does not exist (a link never counts as
+    free: results are never written through one)."""
+    if not base.is_symlink() and (not base.exists() or (base.is_dir() and not any(base.iterdir()))):
         return base
     n = 2
-    while (candidate := base.with_name(f"{base.name}-{n}")).exists():
+    while (candidate := base.with_name(f"{base.name}-{n}")).exists() or candidate.is_symlink():
         n += 1
     return candidate
 
@@ -304,7 +404,7 @@ def demo(
         kind=kind,
         resume=resume,
     )
-    click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")
+    _echo(f"Results in {directory}/ — open {directory / 'report.html'}")
 
 
 @main.command()
@@ -364,7 +464,7 @@ def run(
         force=force,
         resume=resume,
     )
-    click.echo(f"Results in {directory}/ — open {directory / 'report.html'}")
+    _echo(f"Results in {directory}/ — open {directory / 'report.html'}")
 
 
 @main.command()
@@ -412,7 +512,7 @@ def calibrate(
     parameter set with its distance), fit.csv and fit.html (observed vs simulated band).
     """
     from resilience import calibration as cal
-    from resilience.experiments import ExecutorKind, open_executor, prepare_results_dir
+    from resilience.experiments import ExecutorKind, check_results_dir, hold_results_dir, open_executor
     from resilience.workflow import load_checked
 
     kind = _executor_kind(executor, scheduler)
@@ -422,25 +522,27 @@ def calibrate(
         cal.check_history(loaded.municipality.kommunenummer, window)
         priors = cal.calibration_priors(loaded, list(fit), plausible_ranges=True) if fit else None
     except ValueError as error:  # HistoryError, or a --fit name that is not a model parameter
-        click.echo(f"error: {error}", err=True)
+        _error_line(f"error: {error}")
         sys.exit(EXIT_BAD_INPUT)
-    directory = prepare_results_dir(out, force=force)  # refuse an occupied directory before the runs
     pool_kind: ExecutorKind = kind  # type: ignore[assignment]  # one of EXECUTORS
-    with open_executor(pool_kind, workers=workers, scheduler=scheduler) as pool:
-        result = cal.calibrate(
-            loaded,
-            window,
-            samples=samples,
-            replications=replications,
-            acceptance=acceptance,
-            executor=pool,
-            priors=priors,
-        )
-    cal.write_calibration(result, directory, force=True, language=loaded.language)
+    # One writer from before the first run to the last file; an occupied directory is refused before the runs.
+    with hold_results_dir(out) as directory:
+        check_results_dir(directory, force=force)
+        with open_executor(pool_kind, workers=workers, scheduler=scheduler) as pool:
+            result = cal.calibrate(
+                loaded,
+                window,
+                samples=samples,
+                replications=replications,
+                acceptance=acceptance,
+                executor=pool,
+                priors=priors,
+            )
+        cal.write_calibration(result, directory, force=force, language=loaded.language)
     for name, value in result.fitted.items():
         low, high = result.spread[name]
-        click.echo(f"{name} = {value:.4g} (5–95 %: {low:.4g} … {high:.4g})")
-    click.echo(f"Calibration in {directory}/ — merge {cal.CALIBRATION_YAML} into the scenario; see {cal.FIT_HTML}")
+        _echo(f"{name} = {value:.4g} (5–95 %: {low:.4g} … {high:.4g})")
+    _echo(f"Calibration in {directory}/ — merge {cal.CALIBRATION_YAML} into the scenario; see {cal.FIT_HTML}")
 
 
 @main.command()
@@ -489,24 +591,24 @@ def hindcast(
             scenario, out, replications=replications, workers=workers, force=force, language=lang, formats=formats
         )
     except (ValueError, ExportError) as error:
-        click.echo(f"error: {error}", err=True)
+        _error_line(f"error: {error}")
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"{'year':>4}  {'observed':>8}  {'median':>7}  {'90 % band':>15}  inside")
+    _echo(f"{'year':>4}  {'observed':>8}  {'median':>7}  {'90 % band':>15}  inside")
     for row in result.table.to_dict("records"):
         year, observed, median, p05, p95 = (float(row[c]) for c in ("year", "observed", "median", "p05", "p95"))
         inside = "yes" if p05 <= observed <= p95 else "no"
         band = f"{p05:.0f}–{p95:.0f}"
-        click.echo(f"{year:>4.0f}  {observed:>8.0f}  {median:>7.0f}  {band:>15}  {inside}")
-    click.echo(f"inside the 90 % band: {result.inside} of {result.years} years ({result.inside_share:.0%})")
-    click.echo(f"mean absolute percentage error of the median: {result.mape:.1f} %")
+        _echo(f"{year:>4.0f}  {observed:>8.0f}  {median:>7.0f}  {band:>15}  {inside}")
+    _echo(f"inside the 90 % band: {result.inside} of {result.years} years ({result.inside_share:.0%})")
+    _echo(f"mean absolute percentage error of the median: {result.mape:.1f} %")
     if result.simulated_change is not None and result.observed_change is not None:
-        click.echo(
+        _echo(
             f"change {result.drop_from}→{result.drop_to}: simulated {result.simulated_change:+.1f} %, "
             f"real {result.observed_change:+.1f} %"
         )
-    click.echo(f"Table in {result.csv}, figure in {result.html}")
+    _echo(f"Table in {result.csv}, figure in {result.html}")
     for fmt in formats:
-        click.echo(f"Figure as {fmt.upper()} in {result.results_dir / ('hindcast.' + fmt)}")
+        _echo(f"Figure as {fmt.upper()} in {result.results_dir / ('hindcast.' + fmt)}")
 
 
 @main.command()
@@ -517,7 +619,7 @@ def validate(scenario: Path) -> None:
     from resilience.workflow import load_checked
 
     loaded = load_checked(scenario)
-    click.echo(f"{scenario}: valid ({len(loaded.strategies)} strategies, horizon {loaded.run.horizon})")
+    _echo(f"{scenario}: valid ({len(loaded.strategies)} strategies, horizon {loaded.run.horizon})")
 
 
 @main.command()
@@ -545,7 +647,7 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
 
     # Solara reads its settings when imported: only look for it here; the server configures, then imports it.
     if find_spec("solara") is None or find_spec("uvicorn") is None:
-        click.echo(
+        _echo(
             "error: the explorer needs Solara: install the `explore` extra (uv sync --extra explore, "
             "or pip install 'resilience[explore]')",
             err=True,
@@ -560,10 +662,10 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
         try:
             fetch(directory)
         except AssetsError as error:
-            click.echo(f"error: {error}", err=True)
+            _error_line(f"error: {error}")
             sys.exit(EXIT_BAD_INPUT)
     if missing := missing_assets(directory):
-        click.echo(
+        _echo(
             f"error: Solara's browser assets ({', '.join(missing)}) are not in {directory}; fetch them once with "
             f"`resilience explore {scenario} --fetch-assets` (npm registry), then the explorer runs offline",
             err=True,
@@ -571,7 +673,7 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
         sys.exit(EXIT_BAD_INPUT)
 
     def ready(url: str) -> None:
-        click.echo(f"Explorer of {scenario} at {url} (Ctrl-C stops it)")
+        _echo(f"Explorer of {scenario} at {url} (Ctrl-C stops it)")
 
     serve(scenario, directory, host=host, port=port, on_ready=ready, open_browser=not no_browser)
 
@@ -586,19 +688,19 @@ def levers(lever: str | None) -> None:
     if lever is None:
         for name in lever_names():
             cls = get_lever(name)
-            click.echo(f"{name:24} {cls.titles.get('en', '')}")
-        click.echo("\n`resilience levers NAME` shows a lever's mechanism and settings.")
+            _echo(f"{name:24} {cls.titles.get('en', '')}")
+        _echo("\n`resilience levers NAME` shows a lever's mechanism and settings.")
         return
     cls = get_lever(lever)
-    click.echo(f"{cls.name}: {cls.titles.get('en', '')} / {cls.titles.get('nb', '')}\n")
-    click.echo(inspect.cleandoc(cls.__doc__ or ""))
-    click.echo("\nSettings (default; plausible range; source):")
+    _echo(f"{cls.name}: {cls.titles.get('en', '')} / {cls.titles.get('nb', '')}\n")
+    _echo(inspect.cleandoc(cls.__doc__ or ""))
+    _echo("\nSettings (default; plausible range; source):")
     for row in (r for r in lever_catalogue() if r.lever == lever):
         default = getattr(row.default, "value", row.default)
         span = f"; range {row.low:g}–{row.high:g}" if row.low is not None and row.high is not None else ""
-        click.echo(f"  {row.setting} = {default}{span} — {row.description}")
+        _echo(f"  {row.setting} = {default}{span} — {row.description}")
         if row.source:
-            click.echo(f"      source: {row.source}")
+            _echo(f"      source: {row.source}")
 
 
 @main.command()
@@ -607,7 +709,7 @@ def schema() -> None:
     """Print the scenario JSON Schema (for editor autocompletion)."""
     from resilience.config import scenario_json_schema
 
-    click.echo(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
+    _echo(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
 
 
 @main.command()
@@ -630,13 +732,13 @@ def profile(
     try:
         result = profile_run(loaded, strategy=strategy, seed=seed, horizon=horizon, sort=sort, limit=limit, out=out)
     except ValueError as error:
-        click.echo(f"error: {error}", err=True)
+        _error_line(f"error: {error}")
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(result.table())
-    click.echo("")
-    click.echo(result.functions.strip())
+    _echo(result.table())
+    _echo("")
+    _echo(result.functions.strip())
     if out is not None:
-        click.echo(f"Raw profile in {out} (e.g. python -m pstats {out}, or snakeviz)")
+        _echo(f"Raw profile in {out} (e.g. python -m pstats {out}, or snakeviz)")
 
 
 @main.command("validate-model")
@@ -647,7 +749,7 @@ def validate_model(workers: int) -> None:
     from resilience.validation import format_results, run_validation
 
     results = run_validation(workers=workers)
-    click.echo(format_results(results))
+    _echo(format_results(results))
     if not all(result.passed for result in results):
         sys.exit(EXIT_FAILURE)
 
@@ -673,13 +775,13 @@ def report(results_dir: Path, lang: str | None, formats: tuple[str, ...]) -> Non
     try:
         path = write_report(results_dir, lang, formats=static)
     except ExportError as error:
-        click.echo(f"resilience report: {error}", err=True)
+        _error_line(f"error: {error}")
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"Report in {path}")
+    _echo(f"Report in {path}")
     if "png" in static or "pdf" in static:
-        click.echo(f"Figures in {results_dir / 'figures'}")
+        _echo(f"Figures in {results_dir / 'figures'}")
     if "pdf" in static:
-        click.echo(f"PDF in {results_dir / 'report.pdf'}")
+        _echo(f"PDF in {results_dir / 'report.pdf'}")
 
 
 @main.command()
@@ -698,16 +800,16 @@ def init(kommune: str, year: int | None, out: Path | None) -> None:
 
     text = starting_scenario(kommune, year)
     if year is None and (note := renumbered_note(kommune)):
-        click.echo(f"note: {note}; this scenario starts in the code's last year", err=True)
+        _echo(f"note: {note}; this scenario starts in the code's last year", err=True)
     if out is None:
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
         return
     try:
         write_starting_scenario(out, text)
     except FileExistsError as error:
-        click.echo(f"error: {error}", err=True)
+        _error_line(f"error: {error}")
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"Wrote {out}")
+    _echo(f"Wrote {out}")
 
 
 @main.group()
@@ -740,26 +842,35 @@ def ssb_refresh_population(target: Path | None) -> None:
     from resilience.data import SSBClient, refresh_population
 
     written = refresh_population(SSBClient(), target)
-    click.echo(f"Wrote {written}")
+    _echo(f"Wrote {written}")
 
 
 @ssb.command("fetch")
 @click.argument("table")
 @click.option("--select", "select", multiple=True, metavar="DIM=CODES", help="Codes of one dimension; repeatable.")
 @click.option("--lang", default="en", show_default=True, help="Language of the labels (en or no).")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None, help="CSV file (default: print).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="CSV file to write; never overwritten (default: print).",
+)
 @_handle_errors
 def ssb_fetch(table: str, select: tuple[str, ...], lang: str, out: Path | None) -> None:
     """Fetch any SSB table as CSV: resilience ssb fetch 07459 --select Region=K-1835 --select Tid=2024."""
     from resilience.data import SSBClient
 
     selection = _selection(select)
+    if out is not None and os.path.lexists(out):
+        raise FileExistsError(f"{out} exists; choose another file name (fetch never overwrites a file)")
     frame = SSBClient().fetch(table, selection, lang=lang)
     if out is None:
-        click.echo(frame.to_csv(index=False), nl=False)
+        _echo(frame.to_csv(index=False), nl=False)
         return
-    frame.to_csv(out, index=False)
-    click.echo(f"Wrote {out} ({len(frame)} rows)")
+    from resilience.experiments import atomic_write
+
+    atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False))
+    _echo(f"Wrote {out} ({len(frame)} rows)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,12 +21,11 @@ import os
 import pstats
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from resilience.config import Scenario
-from resilience.experiments import NO_SHOCK
+from resilience.experiments import NO_SHOCK, atomic_write
 from resilience.levers import build_interventions
 from resilience.model import PROCESS_NAMES, MunicipalityModel, Parameters, YearlyProcess
 
@@ -113,8 +112,11 @@ def profile_run(
 
     The run uses the scenario's fixed parameter values (its ``uncertainties`` are not drawn).
 
-    ``seed`` defaults to the scenario's ``run.seed``; ``out`` writes the raw profile (``.prof``).
+    ``seed`` defaults to the scenario's ``run.seed``; ``out`` writes the raw profile (``.prof``), atomically
+    and never over an existing file (:class:`FileExistsError`, before the run).
     """
+    if out is not None and os.path.lexists(out):
+        raise FileExistsError(f"{out} exists; choose another file name (a profile never overwrites a file)")
     if sort not in SORT_KEYS:
         raise ValueError(f"sort must be one of {', '.join(SORT_KEYS)}, not {sort!r}")
     if strategy != NO_SHOCK and strategy not in scenario.strategies:
@@ -151,7 +153,7 @@ def profile_run(
     stats = pstats.Stats(profiler, stream=buffer)
     stats.strip_dirs().sort_stats(sort).print_stats(limit)
     if out is not None:
-        stats.dump_stats(Path(out))
+        atomic_write(out, stats.dump_stats)
     return ProfileResult(
         seconds=seconds,
         person_years=int(rows["population"].sum()),

@@ -311,7 +311,7 @@ def starting_scenario(kommune: str, year: int | None = None) -> str:
 def write_starting_scenario(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` to ``path`` atomically; :class:`FileExistsError` if ``path`` exists (never overwritten)."""
     target = Path(path)
-    if target.exists():
+    if os.path.lexists(target):  # a link too, dangling or not: init never writes through one
         raise FileExistsError(f"{target} exists; choose another file name (init never overwrites a file)")
     atomic_write_text(target, text)
     return target

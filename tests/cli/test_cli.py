@@ -224,4 +224,7 @@ def test_error_lines_escape_control_characters() -> None:
 
     result = CliRunner().invoke(boom)
     assert result.exit_code == 1
-    assert result.output == "error: RuntimeError: bad\\x1b[2J\\nthing\\u202e\n"
+    assert result.output == (
+        "error: an unexpected RuntimeError: bad\\x1b[2J\\nthing\\u202e "
+        "(a fault in resilience: please report it with the command you ran)\n"
+    )
