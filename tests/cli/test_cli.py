@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
+import click
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -228,3 +231,105 @@ def test_error_lines_escape_control_characters() -> None:
         "error: an unexpected RuntimeError: bad\\x1b[2J\\nthing\\u202e "
         "(a fault in resilience: please report it with the command you ran)\n"
     )
+
+
+# --------------------------------------------------------------------------
+# Inputs that never end: a named pipe, a device or a directory as the scenario
+# --------------------------------------------------------------------------
+
+#: Every command that takes a scenario file, with the options it needs besides ({out}: a results directory).
+SCENARIO_COMMANDS: dict[str, list[str]] = {
+    "validate": [],
+    "run": ["--out", "{out}"],
+    "calibrate": ["--history", "2005-2013", "--out", "{out}"],
+    "hindcast": ["--out", "{out}"],
+    "explore": ["--no-browser"],
+    "profile": [],
+}
+
+#: Runs every command of SCENARIO_COMMANDS (argv[1], JSON) on argv[2] and prints [command, exit code, stderr].
+EVERY_COMMAND_IN_A_CHILD = """\
+import json, sys
+from click.testing import CliRunner
+from resilience.cli import main
+found = []
+for name, args in json.loads(sys.argv[1]).items():
+    result = CliRunner().invoke(main, [name, sys.argv[2], *args])
+    found.append([name, result.exit_code, result.stderr])
+print(json.dumps(found))
+"""
+
+
+def fifo_in(tmp_path: Path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes (os.mkfifo) exist only on Unix")
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)  # nothing ever writes to it: opening it to read would wait forever
+    return fifo
+
+
+def not_a_file(path: Path | str, what: str) -> str:
+    return f"{path}: (root): is {what}, not a file: give the path of a scenario file"
+
+
+def test_a_named_pipe_exits_2_at_once_in_a_real_process(tmp_path: Path) -> None:
+    fifo = fifo_in(tmp_path)
+    # A timeout, so that a hang fails the test instead of blocking the suite.
+    proc = subprocess.run(
+        [sys.executable, "-m", "resilience", "validate", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == [not_a_file(fifo, "a named pipe (FIFO)")]
+
+
+def test_every_command_that_takes_a_scenario_is_tried() -> None:
+    taking = {
+        name
+        for name, command in main.commands.items()
+        if any(isinstance(p, click.Argument) and p.name == "scenario" for p in command.params)
+    }
+    assert taking == set(SCENARIO_COMMANDS)
+
+
+def test_every_command_refuses_a_named_pipe_with_exit_2(tmp_path: Path) -> None:
+    fifo = fifo_in(tmp_path)
+    out = tmp_path / "out"
+    commands = {name: [arg.format(out=out) for arg in args] for name, args in SCENARIO_COMMANDS.items()}
+    proc = subprocess.run(
+        [sys.executable, "-c", EVERY_COMMAND_IN_A_CHILD, json.dumps(commands), str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    expected = not_a_file(fifo, "a named pipe (FIFO)") + "\n"
+    assert json.loads(proc.stdout) == [[name, 2, expected] for name in SCENARIO_COMMANDS]
+    assert not out.exists()
+
+
+def test_dev_zero_exits_2_promptly() -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("this machine has no /dev/zero")
+    proc = subprocess.run(
+        [sys.executable, "-m", "resilience", "validate", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [not_a_file("/dev/zero", "a character device")]
+
+
+def test_a_directory_exits_2(tmp_path: Path) -> None:
+    code, out, err = invoke("validate", str(tmp_path))
+    assert code == 2
+    assert out == ""
+    assert str(tmp_path) in err and "is a directory" in err
+    assert "Traceback" not in err

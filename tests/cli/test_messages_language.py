@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,33 @@ def test_replications_given_on_the_command_line_are_checked_against_memory_too(
     assert "--replications" in result.output and words in result.output
     assert "Traceback" not in result.output
     assert not out.exists()  # refused before anything was written
+
+
+def message_words(line: str) -> set[str]:
+    """The words of a problem line's message (after ``FILE:LINE: path: ``), without the names YAML and UTF-8."""
+    message = line.partition(": (root): ")[2]
+    return set(re.findall(r"[^\W\d_]{2,}", message.lower())) - {"yaml", "utf"}
+
+
+@pytest.mark.parametrize(
+    ("inserted", "bokmal"),
+    [
+        ("\x00", "filen inneholder et kontrolltegn (U+0000) som YAML ikke tillater"),
+        ("\x7f", "filen inneholder et kontrolltegn (U+007F) som YAML ikke tillater"),
+    ],
+    ids=["nul", "del"],
+)
+def test_a_character_yaml_refuses_is_reported_on_its_line_in_bokmal(tmp_path: Path, inserted: str, bokmal: str) -> None:
+    # Line 13 of the Træna scenario is its name; the character goes inside it. A NUL byte was once reported on
+    # line 1, as "a binary file".
+    lines = TRAENA.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[12].startswith('name: "Træna')
+    lines[12] = lines[12].replace("Træna", "Træna" + inserted, 1)
+    path = tmp_path / "scenario.yaml"
+    path.write_bytes("".join(lines).encode("utf-8"))
+    code, out, err = invoke(["--messages", "nb", "validate", str(path)])
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"{path}:13: (root): {bokmal}"]
+    _, _, english = invoke(["--messages", "en", "validate", str(path)])
+    assert english.startswith(f"{path}:13: (root): the file contains a control character")
+    assert not message_words(english) & message_words(err)  # no English left in the bokmål line

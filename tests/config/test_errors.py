@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from resilience.config import Problem, ScenarioError, did_you_mean, format_path, parse_scenario
+from tests.conftest import TRAENA
 
 BASE = """\
 schema_version: 1
@@ -160,6 +161,86 @@ def test_control_characters_and_utf16() -> None:
     ]
     with pytest.raises(ScenarioError, match="UTF-16"):
         parse_scenario(BASE.encode("utf-16"), "s.yaml")
+
+
+#: Line 13 of the Træna scenario is its name; ``with_line_13`` puts a character inside that quoted name.
+TRAENA_TEXT = TRAENA.read_text(encoding="utf-8")
+NAME_LINE = 'name: "Træna: the fish-processing plant closes"\n'
+
+
+def with_line_13(inserted: str) -> str:
+    """The Træna scenario with ``inserted`` in the name on line 13 (a valid scenario when ``inserted`` is "")."""
+    assert TRAENA_TEXT.splitlines(keepends=True)[12] == NAME_LINE
+    return TRAENA_TEXT.replace('name: "Træna', 'name: "Træna' + inserted, 1)
+
+
+def the_problem(source: str | bytes) -> Problem:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(source, "t.yaml")
+    (problem,) = info.value.problems
+    return problem
+
+
+@pytest.mark.parametrize(
+    ("character", "english", "bokmal"),
+    [
+        ("\x00", "a control character (U+0000)", "et kontrolltegn (U+0000)"),
+        ("\x01", "a control character (U+0001)", "et kontrolltegn (U+0001)"),
+        ("\x1b", "a control character (U+001B)", "et kontrolltegn (U+001B)"),
+        ("\x7f", "a control character (U+007F)", "et kontrolltegn (U+007F)"),
+        ("\x9b", "a control character (U+009B)", "et kontrolltegn (U+009B)"),
+        ("\ufffe", "a character (U+FFFE)", "et tegn (U+FFFE)"),
+    ],
+)
+def test_a_character_yaml_refuses_is_reported_on_its_own_line(character: str, english: str, bokmal: str) -> None:
+    # A NUL byte was once reported on line 1, as "a binary file": it is on line 13, in the file's bytes or text,
+    # with Unix, Windows or old Mac line ends.
+    parse_scenario(with_line_13(""), "t.yaml")  # valid without it
+    text = with_line_13(character)
+    for source in (text, text.encode("utf-8"), text.replace("\n", "\r\n").encode("utf-8"), text.replace("\n", "\r")):
+        problem = the_problem(source)
+        assert str(problem) == f"t.yaml:13: (root): the file contains {english} that YAML does not allow"
+        assert (
+            problem.render("nb", strict=True) == f"t.yaml:13: (root): filen inneholder {bokmal} som YAML ikke tillater"
+        )
+
+
+@pytest.mark.parametrize("byte", [b"\xff", b"\x85", b"\xc3", b"\xed\xa0\x80"], ids=["ff", "85", "c3", "surrogate"])
+def test_a_byte_that_is_not_utf8_is_reported_on_its_own_line(byte: bytes) -> None:
+    source = with_line_13("").encode("utf-8").replace(b'name: "Tr', b'name: "Tr' + byte, 1)
+    problem = the_problem(source)
+    assert str(problem).startswith(f"t.yaml:13: (root): the file is not valid UTF-8 text (byte 0x{byte[0]:02X} ")
+    assert problem.render("nb", strict=True).startswith("t.yaml:13: (root): filen er ikke gyldig UTF-8-tekst")
+
+
+def test_a_lone_surrogate_in_text_is_reported_on_its_line_not_a_crash() -> None:
+    problem = the_problem(with_line_13("\ud800"))
+    assert str(problem) == "t.yaml:13: (root): the file contains a character (U+D800) that YAML does not allow"
+    assert (
+        problem.render("nb", strict=True)
+        == "t.yaml:13: (root): filen inneholder et tegn (U+D800) som YAML ikke tillater"
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"\x00" * 64,
+        "name: Træna\n".encode("utf-16-le"),
+        "name: Træna\n".encode("utf-32-be"),
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+    ],
+    ids=["zeros", "utf16_without_mark", "utf32", "png"],
+)
+def test_a_binary_file_is_still_called_binary(source: bytes) -> None:
+    assert str(the_problem(source)) == "t.yaml:1: (root): this looks like a binary file, not YAML text"
+
+
+def test_lines_are_counted_as_yaml_and_editors_count_them() -> None:
+    # U+2028 and U+0085 are kept inside a line by YAML 1.2 (and editors): they do not move the lines below.
+    text = BASE + "description: a\u2028b\x85c\nparameters:\n\tlocal_multiplier: 0.3\n"
+    assert problems(text) == ["s.yaml:7: (root): a tab is used for indentation; indent with spaces only"]
+    assert problems(text.replace("\n", "\r")) == problems(text)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +189,97 @@ def test_hostile_documents_are_refused_quickly(name: str) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("x.yaml:1: (root): ")
     assert "nested too deeply" in done.stdout or "expands to more than 100000 values" in done.stdout
+
+
+# --------------------------------------------------------------------------
+# Inputs that never end: only a regular file is read
+# --------------------------------------------------------------------------
+
+NOT_A_FILE = "{path}: (root): is {what}, not a file: give the path of a scenario file"
+IKKE_EN_FIL = "{path}: (root): er {what}, ikke en fil: oppgi stien til en scenariofil"
+
+#: Loads argv[1] and prints the problem in English and bokmål; with argv[2], os.stat answers for argv[1] as for
+#: that regular file, as if the path were replaced by a pipe between the check and the opening.
+LOAD_IN_A_CHILD = """\
+import os, sys
+from resilience.config import ScenarioError, load_scenario
+if len(sys.argv) > 2:
+    regular, real_stat = os.stat(sys.argv[2]), os.stat
+    os.stat = lambda p, *a, **k: regular if os.fspath(p) == sys.argv[1] else real_stat(p, *a, **k)
+try:
+    load_scenario(sys.argv[1])
+except ScenarioError as error:
+    print(error)
+    print(error.render("nb"))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (os.mkfifo) exist only on Unix")
+@pytest.mark.parametrize("replaced", [False, True], ids=["checked_before_opening", "replaced_after_the_check"])
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path, replaced: bool) -> None:
+    # Nothing ever writes to this pipe: opening it to read would wait forever. In a child process with a timeout,
+    # so that a hang fails the test instead of blocking the suite.
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    regular = [str(TRAENA)] if replaced else []
+    args = [sys.executable, "-c", LOAD_IN_A_CHILD, str(fifo), *regular]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        NOT_A_FILE.format(path=fifo, what="a named pipe (FIFO)"),
+        IKKE_EN_FIL.format(path=fifo, what="et navngitt rør (FIFO)"),
+    ]
+
+
+def _block_device() -> Path | None:
+    dev = Path("/dev")
+    return next((p for p in sorted(dev.iterdir()) if p.is_block_device()), None) if dev.is_dir() else None
+
+
+@pytest.mark.parametrize(
+    ("device", "what", "hva"),
+    [
+        ("/dev/zero", "a character device", "en tegnenhet"),  # never ends
+        ("/dev/urandom", "a character device", "en tegnenhet"),
+        ("/dev/null", "a character device", "en tegnenhet"),  # empty, but not a scenario file either
+        (_block_device(), "a block device", "en blokkenhet"),
+    ],
+    ids=["zero", "urandom", "null", "block"],
+)
+def test_a_device_is_refused_without_being_read(device: str | Path | None, what: str, hva: str) -> None:
+    if device is None or not Path(device).exists():
+        pytest.skip(f"this machine has no {what} to try")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(device)
+    (problem,) = info.value.problems
+    assert str(problem) == NOT_A_FILE.format(path=device, what=what)
+    assert problem.render("nb", strict=True) == IKKE_EN_FIL.format(path=device, what=hva)
+
+
+def test_a_link_to_a_device_is_refused_under_the_name_given(tmp_path: Path) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("this machine has no /dev/zero")
+    link = tmp_path / "scenario.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ScenarioError, match="^" + re.escape(NOT_A_FILE.format(path=link, what="a character device"))):
+        load_scenario(link)
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path)
+    (problem,) = info.value.problems
+    assert str(problem) == NOT_A_FILE.format(path=tmp_path, what="a directory")
+    assert problem.render("nb", strict=True) == IKKE_EN_FIL.format(path=tmp_path, what="en mappe")
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets exist only on Unix")
+def test_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(path))
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(path)
+    (problem,) = info.value.problems
+    assert str(problem) == NOT_A_FILE.format(path=path, what="a socket")
+    assert problem.render("nb", strict=True) == IKKE_EN_FIL.format(path=path, what="en sokkel")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Callable
+from typing import Final
 
 from pydantic import ValidationError
 
@@ -22,6 +25,21 @@ from ._schema import MAX_REPLICATIONS, SKIP_CROSS_CHECKS, Scenario
 from ._yaml import MAX_FILE_BYTES, read_yaml, size_problem
 
 __all__ = ["load_scenario", "parse_scenario", "scenario_problem"]
+
+#: Opening never waits: a named pipe with no writer would block open() forever. (Windows has no such flag, and
+#: no named pipes among its files.)
+_NONBLOCK: Final[int] = getattr(os, "O_NONBLOCK", 0)
+#: A terminal given as the scenario must not become this process's controlling terminal.
+_OPEN_FLAGS: Final[int] = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+#: What a path that is not a regular file is, for the message refusing it.
+_SPECIAL_FILES: Final[tuple[tuple[Callable[[int], bool], Message], ...]] = (
+    (stat.S_ISDIR, Message("a directory")),
+    (stat.S_ISFIFO, Message("a named pipe (FIFO)")),
+    (stat.S_ISSOCK, Message("a socket")),
+    (stat.S_ISCHR, Message("a character device")),
+    (stat.S_ISBLK, Message("a block device")),
+)
 
 
 def parse_scenario(text: str | bytes, filename: str = "<string>", *, memory_bytes: int | None = None) -> Scenario:
@@ -99,7 +117,8 @@ def load_scenario(path: str | os.PathLike[str], *, memory_bytes: int | None = No
         scenario.cornerstones()        # [Employer(name='Fiskeindustri', ...)]
         scenario.source_line(("employers", 0, "jobs"))  # 14
 
-    The file name in messages is ``path`` as given.
+    The file name in messages is ``path`` as given. Only a regular file is read: a directory, a named pipe, a
+    socket or a device (``/dev/zero`` never ends, a pipe may never be written) is refused without waiting.
 
     >>> scenario = load_scenario("scenarios/traena.yaml")   # doctest: +SKIP
     >>> scenario.municipality.kommunenummer, list(scenario.strategies)[:2]   # doctest: +SKIP
@@ -107,17 +126,43 @@ def load_scenario(path: str | os.PathLike[str], *, memory_bytes: int | None = No
     """
     filename = os.fspath(path)
     try:
-        with open(path, "rb") as handle:
-            # Read no more than the limit: a huge file is refused without being loaded whole.
-            data = handle.read(MAX_FILE_BYTES + 1)
-            size = os.fstat(handle.fileno()).st_size
+        # Checked before opening too, as opening some devices acts (a tape rewinds, a pipe's waiting writer
+        # goes ahead); the open descriptor is checked again, as the path may have been replaced in between.
+        _refuse_special_file(os.stat(path).st_mode, filename)
+        descriptor = os.open(path, _OPEN_FLAGS)
+        try:
+            info = os.fstat(descriptor)
+            _refuse_special_file(info.st_mode, filename)
+            if _NONBLOCK:
+                os.set_blocking(descriptor, True)  # a regular file ignores it anyway: read it exactly as ever
+            with os.fdopen(descriptor, "rb", closefd=False) as handle:
+                # Read no more than the limit: a huge file is refused without being loaded whole.
+                data = handle.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         message = Message("cannot read the file: {reason}", reason=reason)
         raise ScenarioError([Problem(filename, None, "(root)", message)]) from None
+    size = info.st_size
     if len(data) > MAX_FILE_BYTES:
         raise ScenarioError([size_problem(filename, max(size, len(data)))])
     return parse_scenario(data, filename, memory_bytes=memory_bytes)
+
+
+def _refuse_special_file(mode: int, filename: str) -> None:
+    """Raise :class:`ScenarioError` unless ``mode`` (of ``os.stat``) is a regular file's, naming what it is.
+
+    >>> _refuse_special_file(os.stat("/").st_mode, "/")
+    Traceback (most recent call last):
+    ...
+    resilience.config._errors.ScenarioError: /: (root): is a directory, not a file: give the path of a scenario file
+    """
+    if stat.S_ISREG(mode):
+        return
+    what = next((kind for is_kind, kind in _SPECIAL_FILES if is_kind(mode)), Message("a special file"))
+    message = Message("is {what}, not a file: give the path of a scenario file", what=what)
+    raise ScenarioError([Problem(filename, None, "(root)", message)])
 
 
 def _with_estimate(problem: Problem, data: object) -> Problem:

@@ -16,6 +16,8 @@ or non-UTF-8 files, a top level that is not a mapping) come back as
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +40,11 @@ _MAX_VALUES = 100_000
 MAX_FILE_BYTES = 1_000_000
 _EMPTY = "the file is empty; a scenario needs at least schema_version, name, municipality and run"
 _BINARY = "this looks like a binary file, not YAML text"
+#: How much of the start of a file is looked at to tell a binary file from text (as much as git looks at).
+_SNIFF_BYTES = 8192
+#: The line breaks of YAML 1.2, as ruamel counts them in its marks: an editor shows the same lines.
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_LINE_BREAK_BYTES = re.compile(rb"\r\n?|\n")
 
 
 @dataclass(frozen=True)
@@ -84,8 +91,15 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
 
 
-def _line_of_offset(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+def _line_of_offset(text: str | bytes, offset: int) -> int:
+    """The 1-based line of ``text[offset]``, counting ``\\n``, ``\\r\\n`` and a lone ``\\r`` as YAML does.
+
+    >>> _line_of_offset("a\\r\\nb\\rc\\nd", 7), _line_of_offset(b"a\\nb", 2)
+    (4, 2)
+    """
+    if isinstance(text, bytes):
+        return len(_LINE_BREAK_BYTES.findall(text, 0, offset)) + 1
+    return len(_LINE_BREAK.findall(text, 0, offset)) + 1
 
 
 # --------------------------------------------------------------------------
@@ -94,18 +108,18 @@ def _line_of_offset(text: str, offset: int) -> int:
 
 
 def _decode(source: str | bytes, filename: str) -> tuple[str | None, list[Problem]]:
+    if isinstance(source, bytes) and source.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message = Message("the file is saved as UTF-16; save it as UTF-8 instead")
+        return None, [Problem(filename, 1, "(root)", message)]
+    if _looks_binary(source):
+        return None, [Problem(filename, 1, "(root)", Message(_BINARY))]
     if isinstance(source, str):
         text = source
     else:
-        if source.startswith((b"\xff\xfe", b"\xfe\xff")):
-            message = Message("the file is saved as UTF-16; save it as UTF-8 instead")
-            return None, [Problem(filename, 1, "(root)", message)]
-        if b"\x00" in source[:8192]:
-            return None, [Problem(filename, 1, "(root)", Message(_BINARY))]
         try:
             text = source.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = source.count(b"\n", 0, exc.start) + 1
+            line = _line_of_offset(source, exc.start)
             byte = source[exc.start]
             message = Message(
                 "the file is not valid UTF-8 text (byte 0x{byte} cannot be read); "
@@ -113,17 +127,42 @@ def _decode(source: str | bytes, filename: str) -> tuple[str | None, list[Proble
                 byte=f"{byte:02X}",
             )
             return None, [Problem(filename, line, "(root)", message)]
-    text = text.removeprefix("\ufeff")
-    if "\x00" in text:
-        line = _line_of_offset(text, text.index("\x00"))
-        return None, [Problem(filename, line, "(root)", Message(_BINARY))]
-    return text, []
+    # A NUL byte further on is left to the YAML reader, which reports it on its line like any character it refuses.
+    return text.removeprefix("\ufeff"), []
+
+
+def _looks_binary(source: str | bytes) -> bool:
+    """Whether a file starting with ``source`` is binary (an image, an archive, UTF-16 without its mark), not text.
+
+    A NUL byte near the start means binary, as for git, unless a whole line of UTF-8 text comes before it: then it
+    is a stray NUL in a scenario, to be reported on its own line rather than on line 1 as "binary".
+
+    >>> _looks_binary(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00"), _looks_binary("n\\x00a\\x00m\\x00e\\x00")
+    (True, True)
+    >>> _looks_binary(b"schema_version: 1\\nname: x\\x00y\\n"), _looks_binary(b"name: x\\n")
+    (False, False)
+    """
+    if isinstance(source, bytes):
+        nul = source.find(b"\x00", 0, _SNIFF_BYTES)
+        if nul < 0:
+            return False
+        try:
+            before = source[:nul].decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+    else:
+        nul = source.find("\x00", 0, _SNIFF_BYTES)
+        if nul < 0:
+            return False
+        before = source[:nul]
+    return _LINE_BREAK.search(before) is None
 
 
 def _tab_lines(text: str) -> list[int]:
     """0-based numbers of the lines whose indentation contains a tab."""
     out: list[int] = []
-    for number, line in enumerate(text.splitlines()):
+    # Not str.splitlines(), which also breaks at characters YAML keeps on the line (U+2028, U+0085, ...).
+    for number, line in enumerate(_LINE_BREAK.split(text)):
         stripped = line.lstrip(" \t")
         if stripped and "\t" in line[: len(line) - len(stripped)]:
             out.append(number)
@@ -139,8 +178,12 @@ def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
     if isinstance(exc, ReaderError):
         line = _line_of_offset(text, exc.position)
         char = exc.character
-        code = f"U+{char:04X}" if isinstance(char, int) else f"U+{ord(char):04X}" if char else "?"
-        message = Message("the file contains a control character ({code}) that YAML does not allow", code=code)
+        point = char if isinstance(char, int) else ord(char) if char else None
+        code = "?" if point is None else f"U+{point:04X}"
+        if point is None or unicodedata.category(chr(point)) == "Cc":
+            message = Message("the file contains a control character ({code}) that YAML does not allow", code=code)
+        else:  # e.g. U+FFFE, or a lone surrogate in text given to parse_scenario
+            message = Message("the file contains a character ({code}) that YAML does not allow", code=code)
         return Problem(filename, line, "(root)", message)
     if not isinstance(exc, MarkedYAMLError):
         if isinstance(exc, RecursionError):
@@ -376,7 +419,8 @@ def read_yaml(source: str | bytes, filename: str = "<string>") -> YamlResult:
     s.yaml:1: (root): invalid YAML: the '[' opened on line 1 is not closed, or a ',' is missing
     """
     empty = SourceMap({})
-    size = len(source.encode("utf-8")) if isinstance(source, str) else len(source)
+    # "surrogatepass": a lone surrogate in the text is counted here and reported by the YAML reader, not a crash.
+    size = len(source.encode("utf-8", "surrogatepass")) if isinstance(source, str) else len(source)
     if size > MAX_FILE_BYTES:
         return YamlResult(None, empty, [size_problem(filename, size)])
     text, problems = _decode(source, filename)
