@@ -537,6 +537,7 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
 
     Every change re-runs the strategy and baseline with the same random numbers (8 replications by
     default) and redraws the population fan and the paired difference. Serves on localhost; Ctrl-C stops it.
+    A port in use exits 2 with one line (choose another with --port).
     """
     from resilience.workflow import load_checked
 
@@ -553,7 +554,7 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
         sys.exit(EXIT_BAD_INPUT)
     from resilience.explore import AssetsError, assets_dir, missing_assets
     from resilience.explore import fetch_assets as fetch
-    from resilience.explore._server import serve
+    from resilience.explore._server import ServeError, serve
 
     directory = assets_dir()
     if fetch_assets:
@@ -573,7 +574,11 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
     def ready(url: str) -> None:
         click.echo(f"Explorer of {scenario} at {url} (Ctrl-C stops it)")
 
-    serve(scenario, directory, host=host, port=port, on_ready=ready, open_browser=not no_browser)
+    try:
+        serve(scenario, directory, host=host, port=port, on_ready=ready, open_browser=not no_browser)
+    except ServeError as error:
+        _error_line(f"error: {error}")  # a busy port or an address not on this machine: pick another
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command()
