@@ -7,7 +7,9 @@ own ``plotly.min.js`` served under ``/static/assets/``.
 
 The listening socket is bound here, before uvicorn starts, and handed to it: the check that the port is free
 and the serving are the same socket, so there is no window in which another program can take the port, and
-a busy port is one sentence (:class:`ServeError`) instead of uvicorn's log line and exit code 3.
+a busy port is one sentence (:class:`ServeError`) instead of uvicorn's log line and exit code 3. Every request,
+page or websocket, must name the host served (Starlette's ``TrustedHostMiddleware``): a web page elsewhere
+that points its own DNS name at 127.0.0.1 (DNS rebinding) gets ``400 Invalid host header``, not the explorer.
 
 Usage::
 
@@ -31,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ServeError", "configure", "listen", "serve", "url_of"]
+__all__ = ["ServeError", "allowed_hosts", "configure", "listen", "serve", "url_of"]
 
 #: Pending connections the kernel keeps while the explorer is busy (uvicorn's default).
 BACKLOG = 2048
@@ -101,8 +103,8 @@ def _bind_error(error: OSError, host: str, port: int) -> ServeError:
 def listen(host: str, port: int) -> list[socket.socket]:
     """Listening sockets on every address ``host`` names on this machine (``localhost`` may be two).
 
-    Raises :class:`ServeError` for a host that is not found, and for a port that cannot be bound (in use,
-    privileged, not this machine's address). Usage::
+    Raises :class:`ServeError` for a host that is not found or names every network (0.0.0.0, ::), and for a
+    port that cannot be bound (in use, privileged, not this machine's address). Usage::
 
         sockets = listen("127.0.0.1", 8765)  # hand them to uvicorn.Server.run(sockets=...)
     """
@@ -113,6 +115,13 @@ def listen(host: str, port: int) -> list[socket.socket]:
         raise ServeError(
             f"cannot find the address {host}; give one of this machine with --host (e.g. 127.0.0.1)"
         ) from None
+    # The Host check accepts only the name served; an explorer on every network would refuse the addresses
+    # people actually type, so a wildcard is refused here with a sentence rather than with a 400 later.
+    if any(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_unspecified for info in found):
+        raise ServeError(
+            f"--host {host} means every network of this machine; give one address of this machine "
+            "(e.g. 127.0.0.1, or this machine's address on the workshop's network)"
+        )
     sockets: list[socket.socket] = []
     seen: set[tuple[int, str]] = set()
     try:
@@ -140,6 +149,28 @@ def listen(host: str, port: int) -> list[socket.socket]:
     return sockets
 
 
+def allowed_hosts(host: str, sockets: list[socket.socket]) -> list[str]:
+    """The names a request's ``Host`` header may give, as Starlette's ``TrustedHostMiddleware`` compares them.
+
+    A loopback host is also reached as ``localhost`` and as the addresses it is bound to (``127.0.0.1``,
+    ``[::1]``); any other host only exactly as given. Usage::
+
+        allowed_hosts("127.0.0.1", listen("127.0.0.1", 8765))  # ['127.0.0.1', 'localhost']
+    """
+
+    def as_header(name: str) -> str:
+        # TrustedHostMiddleware keeps the brackets of an IPv6 address (Host: [::1]:8765 is host "[::1]").
+        return f"[{_address(name)}]" if _is_ipv6(name) else name.lower()
+
+    hosts = [as_header(host)]
+    bound = [str(sock.getsockname()[0]) for sock in sockets]
+    if bound and all(ipaddress.ip_address(address.split("%")[0]).is_loopback for address in bound):
+        # Only this machine reaches a loopback address, and a rebinding page's requests carry the page's own
+        # DNS name: localhost and a literal address are not names an attacker can point elsewhere.
+        hosts += ["localhost", *(as_header(address) for address in bound)]
+    return list(dict.fromkeys(hosts))
+
+
 def serve(
     scenario: Path,
     assets: Path,
@@ -158,12 +189,17 @@ def serve(
         configure(scenario, assets)
         import uvicorn
         from solara.server import cdn_helper
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         cdn_helper.fetch_from_cdn = _refuse_cdn  # a file missing from the cache is a 404, never a download
         from solara.server.starlette import app
 
+        # Outermost, so the page, its static files and the kernel websocket are all refused alike. uvicorn's
+        # websockets-sansio logs "ASGI callable returned without completing handshake" after a refused
+        # websocket (Kludex/uvicorn#3138); the client has its 400 all the same.
+        guarded = TrustedHostMiddleware(app, allowed_hosts=allowed_hosts(host, sockets), www_redirect=False)
         url = url_of(host, port)
-        config = uvicorn.Config(app, log_level="warning")
+        config = uvicorn.Config(guarded, log_level="warning")
         server = uvicorn.Server(config)
 
         def announce() -> None:
