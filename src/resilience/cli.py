@@ -624,7 +624,13 @@ def validate(scenario: Path) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (this machine only).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="One address of this machine to serve on (not 0.0.0.0); the default is reachable from this machine only. "
+    "Requests must name it (or localhost, for a loopback address); others are refused.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to serve on.")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a web browser.")
 @click.option(
@@ -638,7 +644,9 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
     """Open a workshop explorer of SCENARIO: sliders for a strategy's levers and the uncertainties, live fans.
 
     Every change re-runs the strategy and baseline with the same random numbers (8 replications by
-    default) and redraws the population fan and the paired difference. Serves on localhost; Ctrl-C stops it.
+    default) and redraws the population fan and the paired difference. Serves on 127.0.0.1 (this machine
+    only) unless --host says otherwise; Ctrl-C stops it. A port in use exits 2 with one line (choose another
+    with --port); a request that names another host than the one served (DNS rebinding) is refused with 400.
     """
     from resilience.workflow import load_checked
 
@@ -655,7 +663,7 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
         sys.exit(EXIT_BAD_INPUT)
     from resilience.explore import AssetsError, assets_dir, missing_assets
     from resilience.explore import fetch_assets as fetch
-    from resilience.explore._server import serve
+    from resilience.explore._server import ServeError, serve
 
     directory = assets_dir()
     if fetch_assets:
@@ -675,7 +683,11 @@ def explore(scenario: Path, host: str, port: int, no_browser: bool, fetch_assets
     def ready(url: str) -> None:
         _echo(f"Explorer of {scenario} at {url} (Ctrl-C stops it)")
 
-    serve(scenario, directory, host=host, port=port, on_ready=ready, open_browser=not no_browser)
+    try:
+        serve(scenario, directory, host=host, port=port, on_ready=ready, open_browser=not no_browser)
+    except ServeError as error:
+        _error_line(f"error: {error}")  # a busy port or an address not on this machine: pick another
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command()

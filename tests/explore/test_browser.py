@@ -4,8 +4,6 @@ localhost, and moving a lever's slider redraws the fan."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from resilience.explore import missing_assets
 from resilience.reporting.export import BROWSER_FLAGS
+from tests.explore.servers import assets_or_skip, free_port
 from tests.reporting.results import browser_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,33 +23,12 @@ el => JSON.stringify((el.data || []).filter(t => t.meta && t.meta.strategy === '
 """
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _assets_or_skip() -> None:
-    """Solara's browser assets in the local cache (tests never use the network: .ci/run fetches them first)."""
-    missing = missing_assets()
-    if not missing:
-        return
-    how = "uv run python -c 'from resilience.explore import fetch_assets; fetch_assets()'"
-    if _in_ci():
-        pytest.fail(f"CI needs Solara's browser assets for this test ({', '.join(missing)}): run {how}")
-    pytest.skip(f"no Solara browser assets ({', '.join(missing)}); fetch them once: {how}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def explorer() -> Iterator[str]:
     """`resilience explore scenarios/traena.yaml` on a free port; its URL once it serves."""
     pytest.importorskip("solara")
-    _assets_or_skip()
-    port = _free_port()
+    assets_or_skip()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "resilience", "explore", "scenarios/traena.yaml", "--port", str(port), "--no-browser"],
         cwd=ROOT,
