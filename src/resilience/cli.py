@@ -615,11 +615,19 @@ def hindcast(
 @click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
 @_handle_errors
 def validate(scenario: Path) -> None:
-    """Check SCENARIO without running it."""
-    from resilience.workflow import load_checked
+    """Check SCENARIO without running it, and estimate the time and memory its runs need on this machine.
+
+    A warning (exit code still 0) when the runs would take more than an hour or more than half the memory.
+    """
+    from resilience.workflow import estimate_scenario, load_checked
 
     loaded = load_checked(scenario)
     _echo(f"{scenario}: valid ({len(loaded.strategies)} strategies, horizon {loaded.run.horizon})")
+    estimate = estimate_scenario(loaded)
+    language = _messages_language()
+    _echo(estimate.message().render(language))
+    for warning in estimate.warnings():
+        _echo(warning.render(language), err=True)
 
 
 @main.command()

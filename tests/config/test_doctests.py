@@ -14,6 +14,7 @@ MODULES = [
     "resilience.config._jsonschema",
     "resilience.config._messages",
     "resilience.config._limits",
+    "resilience.config._estimate",
 ]
 
 

@@ -29,6 +29,7 @@ from ._errors import (
     sort_problems,
     validation_issues,
 )
+from ._estimate import EnsembleEstimate, duration_message, ensemble_runs, estimate_ensemble
 from ._jsonschema import SCHEMA_ID, scenario_json_schema
 from ._limits import BYTES_PER_ROW, ensemble_memory_bytes, machine_memory_bytes, memory_message
 from ._load import load_scenario, parse_scenario, scenario_problem
@@ -64,6 +65,7 @@ __all__ = [
     "Document",
     "Dwellings",
     "Employer",
+    "EnsembleEstimate",
     "Intervention",
     "Language",
     "Layoff",
@@ -83,7 +85,10 @@ __all__ = [
     "Uniform",
     "did_you_mean",
     "dump_scenario",
+    "duration_message",
     "ensemble_memory_bytes",
+    "ensemble_runs",
+    "estimate_ensemble",
     "format_path",
     "join_messages",
     "load_scenario",
