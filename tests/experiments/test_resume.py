@@ -11,11 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from resilience.experiments import (
+    LEDGER,
     MANIFEST,
     RUNS,
     TIMESERIES,
     EnsembleInterrupted,
-    LEDGER,
     EnsembleManifest,
     ResultsExistError,
     ResumeError,
