@@ -25,7 +25,7 @@ from resilience.calibration import (
 from resilience.cli import main
 from resilience.config import Uniform, dump_scenario, parse_scenario
 from resilience.data import municipality_population
-from resilience.experiments import LOCK, MANIFEST, EnsembleManifest, open_executor
+from resilience.experiments import MANIFEST, EnsembleManifest, open_executor
 from resilience.workflow import check_scenario
 from tests.conftest import TRAENA
 
@@ -142,7 +142,7 @@ def test_cli_writes_the_files(tmp_path):
     args = ["calibrate", str(TRAENA), "--history", "2012-2013", "--out", str(out)]
     outcome = CliRunner().invoke(main, [*args, "--samples", "2", "--replications", "1", "--executor", "sequential"])
     assert outcome.exit_code == 0, outcome.output
-    written = {CALIBRATION_YAML, CALIBRATION_CSV, FIT_CSV, FIT_HTML, MANIFEST, LOCK}
+    written = {CALIBRATION_YAML, CALIBRATION_CSV, FIT_CSV, FIT_HTML, MANIFEST}
     assert {p.name for p in out.iterdir()} == written
     manifest = EnsembleManifest.read(out)
     assert manifest is not None and manifest.kind == "calibration" and manifest.complete

@@ -408,7 +408,7 @@ def demo(
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=click.Path(path_type=Path))
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -468,7 +468,7 @@ def run(
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--history", required=True, metavar="FROM-TO", help="Historical window to fit, e.g. 2005-2013.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the calibration files.")
 @click.option("--samples", type=click.IntRange(1, 1_000_000), default=100, show_default=True, help="Parameter sets.")
@@ -546,7 +546,7 @@ def calibrate(
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Results directory.")
 @click.option("--replications", type=click.IntRange(1, 100_000), default=None, help="Replications per strategy.")
 @click.option(
@@ -612,7 +612,7 @@ def hindcast(
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=click.Path(path_type=Path))
 @_handle_errors
 def validate(scenario: Path) -> None:
     """Check SCENARIO without running it, and estimate the time and memory its runs need on this machine.
@@ -622,16 +622,24 @@ def validate(scenario: Path) -> None:
     from resilience.workflow import estimate_scenario, load_checked
 
     loaded = load_checked(scenario)
-    _echo(f"{scenario}: valid ({len(loaded.strategies)} strategies, horizon {loaded.run.horizon})")
-    estimate = estimate_scenario(loaded)
+    from resilience.config import Message
+
     language = _messages_language()
+    valid = Message(
+        "{file}: valid ({strategies} strategies, horizon {horizon})",
+        file=str(scenario),
+        strategies=len(loaded.strategies),
+        horizon=loaded.run.horizon,
+    )
+    _echo(valid.render(language))
+    estimate = estimate_scenario(loaded)
     _echo(estimate.message().render(language))
     for warning in estimate.warnings():
         _echo(warning.render(language), err=True)
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=click.Path(path_type=Path))
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -733,7 +741,7 @@ def schema() -> None:
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--strategy", default="baseline", show_default=True, help="Strategy to run (or no_shock).")
 @click.option("--seed", type=int, default=None, help="Model seed (default: the scenario's run.seed).")
 @click.option("--horizon", type=int, default=None, help="Last simulated year (default: the scenario's).")

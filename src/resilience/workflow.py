@@ -69,6 +69,7 @@ from resilience.experiments import (
     open_executor,
     plan_runs,
     prepare_results_dir,
+    raise_if_stopped,
     read_timeseries,
     resume_results_dir,
     scenario_checksum,
@@ -383,6 +384,7 @@ def run_scenario(
                 on_plan(len(todo))
             with _ensemble_executor(executor, workers, scheduler, len(todo)) as pool:
                 stream_ensemble(scenario, todo, executor=pool, horizon=last, sink=store, on_done=on_done)
+            raise_if_stopped()  # a stop that came as the last run finished: the runs are kept, say so
             notes = _write_results(scenario, out_dir, store, tasks, manifest)
         except KeyboardInterrupt as interrupt:
             if isinstance(interrupt, EnsembleInterrupted):

@@ -22,7 +22,7 @@ from resilience.experiments.executors import (
     open_executor,
     scheduler_address_problem,
 )
-from resilience.experiments.interruption import Stopped, exit_status, signal_of, stop_on_signals
+from resilience.experiments.interruption import Stopped, exit_status, raise_if_stopped, signal_of, stop_on_signals
 from resilience.experiments.layout import (
     CALIBRATION_CSV,
     CALIBRATION_YAML,
@@ -139,6 +139,7 @@ __all__ = [
     "open_executor",
     "plan_runs",
     "prepare_results_dir",
+    "raise_if_stopped",
     "read_timeseries",
     "replication_seeds",
     "resume_results_dir",

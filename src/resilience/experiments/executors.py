@@ -171,6 +171,7 @@ def open_executor(
         finally:
             executor.shutdown()
     elif kind == "process":
+        _start_resource_tracker()
         # "spawn", not "fork": forking a process that holds threads (pyarrow's pools, BLAS, tqdm's monitor)
         # can deadlock the child on a lock that some thread held at the moment of the fork.
         pool = ProcessPoolExecutor(
@@ -234,6 +235,27 @@ def _terminate_workers(pool: ProcessPoolExecutor) -> None:
             process.kill()
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (if it is not running) so that it ignores SIGHUP.
+
+    The tracker, a process of its own that frees the pools' semaphores, ignores SIGINT and SIGTERM but not
+    SIGHUP: when the terminal closes it would die with the command's other processes, and the command, which
+    handles SIGHUP like Ctrl-C and stops cleanly, would then print the tracker's warnings and tracebacks about
+    resources it can no longer find. A signal ignored when a process is started stays ignored in it.
+    """
+    from multiprocessing import resource_tracker
+
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None or threading.current_thread() is not threading.main_thread():
+        resource_tracker.ensure_running()
+        return
+    previous = signal.signal(hangup, signal.SIG_IGN)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.signal(hangup, signal.SIG_DFL if previous is None else previous)
+
+
 @contextmanager
 def _interrupts_ignored_by_children() -> Iterator[None]:
     """Start processes that ignore Ctrl-C: a local Dask cluster's workers, which would otherwise each print a
@@ -262,6 +284,7 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Execu
     except ImportError as error:
         raise ImportError(_DASK_MISSING) from error
     cluster: Any = None
+    _start_resource_tracker()
     if scheduler is None:
         with _interrupts_ignored_by_children():
             cluster = distributed.LocalCluster(

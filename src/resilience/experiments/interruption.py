@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["HANDLED_SIGNALS", "Stopped", "exit_status", "signal_of", "stop_on_signals"]
+__all__ = ["HANDLED_SIGNALS", "Stopped", "exit_status", "raise_if_stopped", "signal_of", "stop_on_signals"]
 
 #: The signals handled like Ctrl-C (besides SIGINT itself, which Python already turns into KeyboardInterrupt).
 HANDLED_SIGNALS: tuple[signal.Signals, ...] = tuple(
@@ -60,26 +60,42 @@ def exit_status(interrupt: BaseException) -> int:
     return 128 + signal_of(interrupt)
 
 
+#: The signal that asked this process to stop, once one has (see :func:`raise_if_stopped`).
+_pending: list[int] = []
+
+
+def raise_if_stopped() -> None:
+    """Raise the interruption of a signal that came within :func:`stop_on_signals`, if one has.
+
+    A signal handler's exception surfaces wherever the main thread happens to be, and Python swallows an
+    exception raised inside a garbage-collector callback or a ``__del__`` (Dask installs such callbacks). Long
+    loops call this at points where raising is safe, so that a stop is never lost.
+    """
+    if _pending:
+        number = _pending[-1]
+        raise KeyboardInterrupt() if number == signal.SIGINT else Stopped(number)
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, like Ctrl-C.
+    """Within the block, SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, as Ctrl-C raises
+    :class:`KeyboardInterrupt`; each is also remembered for :func:`raise_if_stopped`.
 
-    The first such signal raises; later ones are ignored while the command stops (it is already stopping,
-    and a second exception in the middle of the clean-up would only leave it half done). Outside the main
-    thread nothing changes (signal handlers can only be set there). The previous handlers come back after.
+    Outside the main thread nothing changes (signal handlers can only be set there). The previous handlers
+    come back after.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(number: int, _frame: FrameType | None) -> None:
-        for handled in HANDLED_SIGNALS:
-            signal.signal(handled, signal.SIG_IGN)
-        raise Stopped(number)
+        _pending.append(number)
+        raise KeyboardInterrupt() if number == signal.SIGINT else Stopped(number)
 
-    previous = {number: signal.signal(number, stop) for number in HANDLED_SIGNALS}
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, *HANDLED_SIGNALS)}
     try:
         yield
     finally:
         for number, handler in previous.items():
             signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        _pending.clear()

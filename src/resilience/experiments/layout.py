@@ -102,7 +102,18 @@ _RUN_TMP = re.compile(r"^\.s\d{3,}-r\d{6,}\.parquet\.tmp$")
 #: An exported figure: the report's figure ids without ``fig-`` (population, outcomes, …).
 _FIGURE = re.compile(r"^[a-z][a-z0-9_-]*\.(png|pdf)$")
 #: A write cut off before its rename: ``.NAME.tmp`` (export) or ``.NAME.RANDOM.tmp`` (``tempfile.mkstemp``).
-_TMP = re.compile(r"^\.(?P<name>.+?)(\.[A-Za-z0-9_]+)?\.tmp$")
+_TMP = re.compile(r"^\.(?P<inner>.+)\.tmp$")
+
+
+def _temporary_of(name: str) -> tuple[str, ...]:
+    """The names a temporary file ``name`` may be written for: ``.x.csv.tmp`` → x.csv; ``.x.csv.ab12.tmp`` →
+    x.csv.ab12 or x.csv."""
+    match = _TMP.match(name)
+    if match is None:
+        return ()
+    inner = match["inner"]
+    head, dot, tail = inner.rpartition(".")
+    return (inner, head) if dot and re.fullmatch(r"[A-Za-z0-9_]+", tail) else (inner,)
 
 
 def is_owned(name: str, *, folder: str | None = None, directory: bool = False) -> bool:
@@ -112,15 +123,13 @@ def is_owned(name: str, *, folder: str | None = None, directory: bool = False) -
     if folder is None:
         if directory:
             return name in (RUNS, FIGURES)
-        match = _TMP.match(name)
-        return name in OWNED_FILES or (match is not None and match["name"] in OWNED_FILES)
+        return name in OWNED_FILES or any(candidate in OWNED_FILES for candidate in _temporary_of(name))
     if directory:
         return False
     if folder == RUNS:
         return bool(RUN_FILE.match(name) or _RUN_TMP.match(name) or name == LEDGER)
     if folder == FIGURES:
-        match = _TMP.match(name)
-        return bool(_FIGURE.match(name) or (match is not None and _FIGURE.match(match["name"])))
+        return bool(_FIGURE.match(name) or any(_FIGURE.match(candidate) for candidate in _temporary_of(name)))
     return False
 
 

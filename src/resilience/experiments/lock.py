@@ -3,12 +3,12 @@
     >>> with hold_results_dir("results/traena") as directory:         # doctest: +SKIP
     ...     ...   # another process that tries now gets ResultsBusyError, naming this one
 
-The lock is ``flock`` on ``DIR/.resilience.lock``. The kernel releases it when the process that holds it
-exits, however it exits (kill -9, the OOM killer, a power cut), so a lock left behind by a dead process is
-simply taken: nothing stale to clean up, and no time-out to guess. The file also says who holds the lock (pid,
-host, command, since when), for the message a second writer gets. It is taken with ``fcntl`` directly rather
-than the ``filelock`` package because that package truncates the lock file on every attempt, which would erase
-the holder's name that a refused writer reads.
+The lock is ``flock`` on ``DIR/.resilience.lock``, a file that exists only while the directory is written.
+The kernel releases the lock when the process that holds it exits, however it exits (kill -9, the OOM killer,
+a power cut), so a lock file left behind by a dead process is simply taken: no time-out to guess. The file
+also says who holds the lock (pid, host, command, since when), for the message a second writer gets. It is
+taken with ``fcntl`` directly rather than the ``filelock`` package because that package truncates the lock file
+on every attempt, which would erase the holder's name that a refused writer reads.
 
 Within one process the lock is reentrant: :func:`resilience.workflow.run_scenario` holds it for the whole
 ensemble and calls :func:`~resilience.experiments.directory.prepare_results_dir`, which holds it as well.
@@ -145,18 +145,23 @@ def hold_results_dir(path: str | os.PathLike[str], *, create: bool = True) -> It
 
 def _lock(out: Path, dir_fd: int) -> int:
     """Take the lock of the directory open as ``dir_fd``; return the lock file's descriptor."""
-    fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
-    if fcntl is None:  # pragma: no cover
-        return fd
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = _read_holder(fd)
+    while True:
+        fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
+        if fcntl is None:  # pragma: no cover
+            return fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise ResultsBusyError(out, holder) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        if _still_the_lock_file(fd, dir_fd):
+            break
+        # The holder removed the file between our open and our lock: the lock now lives in a new file.
         os.close(fd)
-        raise ResultsBusyError(out, holder) from None
-    except BaseException:
-        os.close(fd)
-        raise
     me = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
@@ -166,6 +171,16 @@ def _lock(out: Path, dir_fd: int) -> int:
     os.ftruncate(fd, 0)
     os.pwrite(fd, (json.dumps(me, ensure_ascii=False) + "\n").encode("utf-8"), 0)
     return fd
+
+
+def _still_the_lock_file(fd: int, dir_fd: int) -> bool:
+    """Whether ``fd`` is the file now at ``DIR/.resilience.lock`` (not one removed by its last holder)."""
+    try:
+        current = os.stat(LOCK, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 def _is_cli() -> bool:
@@ -184,12 +199,13 @@ def _read_holder(fd: int) -> dict[str, object]:
 
 def _release(fd: int, dir_fd: int, out: Path, created: bool) -> None:
     try:
-        # The lock file stays (removing it would let two processes hold locks on two different files), but
-        # without the holder's name: the next writer must not be told about a process long gone.
-        os.ftruncate(fd, 0)
-        if created and os.listdir(dir_fd) == [LOCK]:
-            os.unlink(LOCK, dir_fd=dir_fd)  # a directory this command made and wrote nothing into
-            os.rmdir(out)
+        # The lock file goes with the lock, so that a results directory holds only results (a writer that opened
+        # it just before sees, once it has the lock, that the file is gone, and takes a new one). Removed while
+        # the lock is still held, so that no other process ever holds a lock on a file that is gone.
+        if _still_the_lock_file(fd, dir_fd):
+            os.unlink(LOCK, dir_fd=dir_fd)
+        if created and not os.listdir(dir_fd):
+            os.rmdir(out)  # a directory this command made and wrote nothing into
     except OSError:
         pass
     finally:

@@ -37,7 +37,7 @@ import pandas as pd
 
 from resilience.config import Scenario
 from resilience.experiments.executors import SequentialExecutor, executor_capacity, open_executor
-from resilience.experiments.interruption import signal_name
+from resilience.experiments.interruption import raise_if_stopped, signal_name
 from resilience.experiments.replication import NO_SHOCK, RunTask, run_replication
 from resilience.experiments.seeds import replication_seeds
 from resilience.experiments.store import RunFailure, RunSink
@@ -218,6 +218,8 @@ def plan_runs(
     return [RunTask(s, r, seeds[r], draws[r]) for s in names for r in range(n)]
 
 
+#: How often (seconds) the ensemble looks for a stop (SIGTERM, SIGHUP, Ctrl-C) while it waits for runs.
+_STOP_CHECK_SECONDS = 0.5
 #: How often (seconds) the number of runs kept in flight follows the executor's current number of workers.
 _CAPACITY_RECHECK_SECONDS = 10.0
 
@@ -319,9 +321,11 @@ def stream_ensemble(
                 pending[future] = task
             if not pending:
                 break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            # With a time-out, so that a stop whose exception was swallowed on its way is still seen.
+            finished, _ = wait(pending, timeout=_STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
             for future in finished:
                 finish(_result_of(future, pending.pop(future)))
+            raise_if_stopped()
     except KeyboardInterrupt:
         # Runs that had finished when Ctrl-C came still go to the sink: resuming need not run them again.
         # Quietly (no on_done): the interruption is already on its way.
