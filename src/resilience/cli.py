@@ -30,23 +30,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
-    """Print ``text``, every line of it with its control characters escaped: a file name, a directory, a
-    scenario's name or an error's text may hold line breaks or escape sequences, and must neither forge
-    another line of output nor move the cursor or clear the screen. A terminal that is gone (SIGHUP) is
-    not an error of its own."""
+    """Print one line, its control characters escaped: a file name, a directory, a scenario's name or an
+    error's text may hold line breaks or escape sequences, and must neither forge another line of output nor
+    move the cursor or clear the screen. A terminal that is gone (SIGHUP) is not an error of its own."""
     from resilience.config import one_line
 
-    safe = "\n".join(one_line(line) for line in text.split("\n"))
+    _write(one_line(text), err=err, nl=nl)
+
+
+def _echo_block(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text made of several lines (a table, a scenario, a schema), each line's control characters
+    escaped (its own line breaks kept)."""
+    from resilience.config import one_line
+
+    _write("\n".join(one_line(line) for line in text.split("\n")), err=err, nl=nl)
+
+
+def _write(text: str, *, err: bool, nl: bool) -> None:
     with suppress(OSError):  # the terminal closed under us (SIGHUP): nothing left to tell
-        click.echo(safe, err=err, nl=nl)
+        click.echo(text, err=err, nl=nl)
 
 
 def _error_line(text: str) -> None:
     """One line on stderr, with control characters escaped (an error's text may quote a scenario or come from
     a plug-in)."""
-    from resilience.config import one_line
-
-    _echo(one_line(text), err=True)
+    _echo(text, err=True)
 
 
 def _os_error(error: OSError) -> str:
@@ -717,12 +725,12 @@ def levers(lever: str | None) -> None:
         for name in lever_names():
             cls = get_lever(name)
             _echo(f"{name:24} {cls.titles.get('en', '')}")
-        _echo("\n`resilience levers NAME` shows a lever's mechanism and settings.")
+        _echo_block("\n`resilience levers NAME` shows a lever's mechanism and settings.")
         return
     cls = get_lever(lever)
-    _echo(f"{cls.name}: {cls.titles.get('en', '')} / {cls.titles.get('nb', '')}\n")
-    _echo(inspect.cleandoc(cls.__doc__ or ""))
-    _echo("\nSettings (default; plausible range; source):")
+    _echo_block(f"{cls.name}: {cls.titles.get('en', '')} / {cls.titles.get('nb', '')}\n")
+    _echo_block(inspect.cleandoc(cls.__doc__ or ""))
+    _echo_block("\nSettings (default; plausible range; source):")
     for row in (r for r in lever_catalogue() if r.lever == lever):
         default = getattr(row.default, "value", row.default)
         span = f"; range {row.low:g}–{row.high:g}" if row.low is not None and row.high is not None else ""
@@ -737,7 +745,7 @@ def schema() -> None:
     """Print the scenario JSON Schema (for editor autocompletion)."""
     from resilience.config import scenario_json_schema
 
-    _echo(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
+    _echo_block(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
 
 
 @main.command()
@@ -762,9 +770,9 @@ def profile(
     except ValueError as error:
         _error_line(f"error: {error}")
         sys.exit(EXIT_BAD_INPUT)
-    _echo(result.table())
+    _echo_block(result.table())
     _echo("")
-    _echo(result.functions.strip())
+    _echo_block(result.functions.strip())
     if out is not None:
         _echo(f"Raw profile in {out} (e.g. python -m pstats {out}, or snakeviz)")
 
@@ -777,7 +785,7 @@ def validate_model(workers: int) -> None:
     from resilience.validation import format_results, run_validation
 
     results = run_validation(workers=workers)
-    _echo(format_results(results))
+    _echo_block(format_results(results))
     if not all(result.passed for result in results):
         sys.exit(EXIT_FAILURE)
 
@@ -830,7 +838,7 @@ def init(kommune: str, year: int | None, out: Path | None) -> None:
     if year is None and (note := renumbered_note(kommune)):
         _echo(f"note: {note}; this scenario starts in the code's last year", err=True)
     if out is None:
-        _echo(text, nl=False)
+        _echo_block(text, nl=False)
         return
     try:
         write_starting_scenario(out, text)
@@ -893,7 +901,7 @@ def ssb_fetch(table: str, select: tuple[str, ...], lang: str, out: Path | None) 
         raise FileExistsError(f"{out} exists; choose another file name (fetch never overwrites a file)")
     frame = SSBClient().fetch(table, selection, lang=lang)
     if out is None:
-        _echo(frame.to_csv(index=False), nl=False)
+        _echo_block(frame.to_csv(index=False), nl=False)
         return
     from resilience.experiments import atomic_write
 

@@ -633,10 +633,12 @@ def write_report(results_dir: str | os.PathLike[str], lang: str | None = None, f
     >>> write_report("results/demo", lang="en")   # doctest: +SKIP
     PosixPath('results/demo/report.html')
     """
-    directory = Path(results_dir)
-    verify_results(directory)
+    # A link named on purpose (results/latest → results/2026-12-01) is the directory it names: only the
+    # report, a file of resilience's own, is written there.
+    directory = Path(results_dir).resolve() if Path(results_dir).is_symlink() else Path(results_dir)
+    # The lock first: a directory another process is still writing is refused as such, not as incomplete.
     with hold_results_dir(directory, create=False):
-        verify_results(directory)  # again under the lock: another process may have been finishing it
+        verify_results(directory)
         return _render_report(directory, lang, formats)
 
 

@@ -181,12 +181,12 @@ class ResultsWriteError(RuntimeError):
 
     def __str__(self) -> str:
         reason = (self.error.strerror or str(self.error)).lower()
-        where = f" {self.error.filename}" if self.error.filename else ""
-        head = f"cannot write{where}: {reason}; {self.done} of {self.total} runs are kept"
+        where = self.error.filename if self.error.filename else f"the results in {self.results_dir}"
+        head = f"cannot write {where}: {reason}; {self.done} of {self.total} runs are kept"
         fix = "free some space" if self.error.errno == errno.ENOSPC else "fix that"
         if self.resume_command:
             return f"{head}: {fix}, then resume with: {self.resume_command}"
-        return f"{head} in {self.results_dir}: {fix}, then resume"
+        return f"{head}: {fix}, then resume the ensemble"
 
 
 def plan_runs(
