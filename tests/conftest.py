@@ -14,6 +14,9 @@ profile, ``25 * n`` in the thorough one.
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,3 +69,59 @@ def traena_variant(*, shock: bool = True, base_year: int = 2024, horizon: int = 
     if not shock:
         text = text.replace("shocks:\n  - type: closure\n    employer: Fiskeindustri\n    year: 2026\n", "shocks: []\n")
     return parse_scenario(text + extra, filename="traena-variant.yaml")
+
+
+# --- no test deletes or overwrites anything outside a temporary directory -----------------------------------------
+
+#: Where tests may delete, replace or rename files: temporary directories, and the caches of the test tools.
+_DELETABLE = (
+    Path(tempfile.gettempdir()).resolve(),
+    ROOT / ".hypothesis",
+    ROOT / ".pytest_cache",
+    Path.home() / ".cache",
+)
+_DELETING = {"os.remove": (0,), "os.rmdir": (0,), "shutil.rmtree": (0,), "os.rename": (0, 1)}
+_outside: list[str] = []
+
+
+def _absolute(path: object, dir_fd: object) -> Path | None:
+    if isinstance(path, int) or path is None:
+        return None  # a descriptor: the directory it names was opened, and judged, by path
+    name = os.fsdecode(path) if isinstance(path, bytes | os.PathLike) else str(path)
+    if isinstance(dir_fd, int) and not os.path.isabs(name):
+        try:
+            name = os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), name)
+        except OSError:
+            return None
+    return Path(os.path.abspath(name))
+
+
+def _guard_deletions(event: str, args: tuple[object, ...]) -> None:
+    """An audit hook: refuse (and record) a deletion, or a rename over a file, outside :data:`_DELETABLE`."""
+    positions = _DELETING.get(event)
+    if positions is None:
+        return
+    # os.rename: (src, dst, src_dir_fd, dst_dir_fd); the others: (path, dir_fd).
+    dir_fds = {0: args[2], 1: args[3]} if event == "os.rename" else {0: args[1] if len(args) > 1 else None}
+    for position in positions:
+        path = _absolute(args[position], dir_fds[position])
+        if path is None or "__pycache__" in path.parts:
+            continue
+        resolved = Path(os.path.realpath(path.parent)) / path.name
+        if not any(resolved == root or root in resolved.parents for root in _DELETABLE):
+            _outside.append(f"{event} {resolved}")
+            raise PermissionError(f"a test tried {event} on {resolved}, outside every temporary directory")
+
+
+if os.environ.get("RESILIENCE_TEST_DELETIONS_ANYWHERE") != "1":
+    sys.addaudithook(_guard_deletions)  # cannot be removed: it stays for the whole session
+
+
+@pytest.fixture(autouse=True)
+def _deletes_only_in_temporary_directories() -> Iterator[None]:
+    """Fail a test that deleted, replaced or renamed anything outside a temporary directory (the hook above
+    also stopped it from doing so)."""
+    start = len(_outside)
+    yield
+    found = _outside[start:]
+    assert not found, f"deletions outside a temporary directory: {found}"

@@ -24,14 +24,16 @@ el => JSON.stringify((el.data || []).filter(t => t.meta && t.meta.strategy === '
 
 
 @pytest.fixture
-def explorer() -> Iterator[str]:
-    """`resilience explore scenarios/traena.yaml` on a free port; its URL once it serves."""
+def explorer(tmp_path: Path) -> Iterator[str]:
+    """`resilience explore scenarios/traena.yaml` on a free port, run in a temporary directory; its URL once it
+    serves."""
     pytest.importorskip("solara")
     assets_or_skip()
     port = free_port()
+    scenario = str(ROOT / "scenarios" / "traena.yaml")
     process = subprocess.Popen(
-        [sys.executable, "-m", "resilience", "explore", "scenarios/traena.yaml", "--port", str(port), "--no-browser"],
-        cwd=ROOT,
+        [sys.executable, "-m", "resilience", "explore", scenario, "--port", str(port), "--no-browser"],
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
