@@ -428,7 +428,12 @@ def demo(
 @click.option("--horizon", type=click.IntRange(1900, 2200), default=None, help="Last simulated year.")
 @click.option("--strategy", "strategies", multiple=True, help="Run only this strategy (repeatable).")
 @_executor_options
-@click.option("--force", is_flag=True, help="Replace an existing results directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an earlier results directory of resilience (one with ensemble.json and nothing but its files); "
+    "anything else is refused, and a symbolic link always is.",
+)
 @click.option(
     "--resume",
     is_flag=True,
@@ -499,7 +504,11 @@ def run(
     "default: the scenario's uncertain migration parameters with their own distributions.",
 )
 @_executor_options
-@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an earlier calibration or results directory of resilience; anything else is refused.",
+)
 @_handle_errors
 def calibrate(
     scenario: Path,
@@ -564,7 +573,12 @@ def calibrate(
     show_default=f"all cores, {os.cpu_count()}",
     help="Worker processes.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing results directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an earlier results directory of resilience (one with ensemble.json and nothing but its files); "
+    "anything else is refused, and a symbolic link always is.",
+)
 @click.option(
     "--lang", type=click.Choice(["nb", "en"]), default=None, help="Figure language (default: the scenario's)."
 )

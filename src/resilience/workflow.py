@@ -9,6 +9,7 @@ them together.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -394,7 +395,7 @@ def run_scenario(
                 _runs_on_disk(store), len(tasks), out_dir, signal_number=signal_of(interrupt)
             ) from None
         except OSError as error:
-            if discard_unfinished(out_dir):
+            if error.errno not in _WRITE_ERRORS or discard_unfinished(out_dir):
                 raise
             raise ResultsWriteError(error, _runs_on_disk(store), len(tasks), out_dir) from error
         except Exception:
@@ -411,6 +412,13 @@ def run_scenario(
             store.failures, len(tasks), results_dir=out_dir, failures_file=out_dir / FAILURES, notes=notes
         )
     return out_dir
+
+
+#: Errors of writing the results (a full disk or quota, a read-only or lost file system, a permission taken
+#: away): the finished runs are kept, and the command says how to resume once the cause is fixed.
+_WRITE_ERRORS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG, errno.EACCES, errno.EPERM}
+)
 
 
 def _runs_on_disk(store: RunStore) -> int:

@@ -146,7 +146,9 @@ def hold_results_dir(path: str | os.PathLike[str], *, create: bool = True) -> It
 def _lock(out: Path, dir_fd: int) -> int:
     """Take the lock of the directory open as ``dir_fd``; return the lock file's descriptor."""
     while True:
-        fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
+        # By its whole path, so that audit hooks see where it is written (an open relative to a directory
+        # descriptor does not say which directory); O_NOFOLLOW: never through a link planted under its name.
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         if fcntl is None:  # pragma: no cover
             return fd
         try:
