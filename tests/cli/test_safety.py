@@ -283,3 +283,30 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path, scenario_file, 
     resumed = command(*args, "--horizon", str(HORIZON), "--resume", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert_same_results(reference, out)
+
+
+# --- a tampered run file -----------------------------------------------------------------------------------------
+
+
+def test_a_tampered_run_file_is_run_again_and_the_resume_says_so(tmp_path, scenario_file, reference):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    killed = start(scenario_file, out, "--horizon", str(HORIZON), "--workers", "2")
+    wait_for(lambda: len(run_files(out)) >= 2, "two runs were on disk", killed)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=PATIENCE)
+    # A run file rewritten with other values: a whole, readable Parquet file that is not what the run gave.
+    name = run_files(out)[0]
+    rows = pq.read_table(out / "runs" / name).to_pandas()
+    rows["population"] += 1
+    pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), out / "runs" / name)
+    args = ["run", str(scenario_file), "--out", str(out), "--replications", str(REPLICATIONS)]
+    resumed = command(*args, "--horizon", str(HORIZON), "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stderr.splitlines() == [
+        f"note: {out / 'runs' / name} is run again: its checksum differs from the one recorded when it was "
+        "written: cut short or changed"
+    ]
+    assert_same_results(reference, out)
