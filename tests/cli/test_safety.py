@@ -31,6 +31,7 @@ from tests.cli.test_interrupt import (
 from tests.cli.test_interrupt import reference as reference
 from tests.cli.test_interrupt import scenario_file as scenario_file
 from tests.experiments.helpers import small_scenario
+from tests.filesystem import snapshot
 
 
 def command(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -52,18 +53,6 @@ def one_line(stderr: str) -> str:
     assert len(lines) == 1, stderr
     assert "Traceback" not in stderr
     return lines[0]
-
-
-def snapshot(directory: Path) -> dict[str, bytes | str]:
-    found: dict[str, bytes | str] = {}
-    for root, dirs, files in os.walk(directory, followlinks=False):
-        for name in dirs + files:
-            path = Path(root) / name
-            key = str(path.relative_to(directory))
-            found[key] = (
-                f"-> {os.readlink(path)}" if path.is_symlink() else (path.read_bytes() if path.is_file() else "")
-            )
-    return found
 
 
 @pytest.fixture
@@ -272,15 +261,25 @@ def test_a_full_disk_keeps_the_runs_and_resume_completes_them(tmp_path, small_di
 # --- the lock of a process killed outright ----------------------------------------------------------------------
 
 
-def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path, scenario_file, reference):
-    out = tmp_path / "out"
+def killed_after_two_runs(scenario_file: Path, out: Path) -> int:
+    """Start the ensemble into ``out``, kill -9 it (all its processes) once two runs are on disk; its pid."""
     killed = start(scenario_file, out, "--horizon", str(HORIZON), "--workers", "2")
     wait_for(lambda: len(run_files(out)) >= 2, "two runs were on disk", killed)
-    os.killpg(killed.pid, 9)
+    os.killpg(killed.pid, signal.SIGKILL)
     killed.wait(timeout=PATIENCE)
-    assert (out / LOCK).exists() and str(killed.pid) in (out / LOCK).read_text(encoding="utf-8")
+    return killed.pid
+
+
+def resume_in(tmp_path: Path, scenario_file: Path, out: Path) -> subprocess.CompletedProcess[str]:
     args = ["run", str(scenario_file), "--out", str(out), "--replications", str(REPLICATIONS)]
-    resumed = command(*args, "--horizon", str(HORIZON), "--resume", cwd=tmp_path)
+    return command(*args, "--horizon", str(HORIZON), "--resume", cwd=tmp_path)
+
+
+def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path, scenario_file, reference):
+    out = tmp_path / "out"
+    pid = killed_after_two_runs(scenario_file, out)
+    assert (out / LOCK).exists() and str(pid) in (out / LOCK).read_text(encoding="utf-8")
+    resumed = resume_in(tmp_path, scenario_file, out)
     assert resumed.returncode == 0, resumed.stderr
     assert_same_results(reference, out)
 
@@ -293,17 +292,13 @@ def test_a_tampered_run_file_is_run_again_and_the_resume_says_so(tmp_path, scena
     import pyarrow.parquet as pq
 
     out = tmp_path / "out"
-    killed = start(scenario_file, out, "--horizon", str(HORIZON), "--workers", "2")
-    wait_for(lambda: len(run_files(out)) >= 2, "two runs were on disk", killed)
-    os.killpg(killed.pid, signal.SIGKILL)
-    killed.wait(timeout=PATIENCE)
+    killed_after_two_runs(scenario_file, out)
     # A run file rewritten with other values: a whole, readable Parquet file that is not what the run gave.
     name = run_files(out)[0]
     rows = pq.read_table(out / "runs" / name).to_pandas()
     rows["population"] += 1
     pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), out / "runs" / name)
-    args = ["run", str(scenario_file), "--out", str(out), "--replications", str(REPLICATIONS)]
-    resumed = command(*args, "--horizon", str(HORIZON), "--resume", cwd=tmp_path)
+    resumed = resume_in(tmp_path, scenario_file, out)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stderr.splitlines() == [
         f"note: {out / 'runs' / name} is run again: its checksum differs from the one recorded when it was "

@@ -41,6 +41,7 @@ from resilience.experiments import (
 from resilience.experiments.layout import foreign_entries, is_owned
 from resilience.workflow import run_scenario, write_report
 from tests.experiments.helpers import small_scenario, tiny_run
+from tests.filesystem import snapshot
 
 REPLICATIONS = 2
 STRATEGIES = ["baseline", "other", "no_shock"]
@@ -68,22 +69,6 @@ def home_like(root: Path) -> Path:
     (home / "Documents" / "budget.ods").write_bytes(b"PK\x03\x04 the council's budget")
     (home / "notes.txt").write_text("mine", encoding="utf-8")
     return home
-
-
-def snapshot(directory: Path) -> dict[str, bytes | str]:
-    """Every entry under ``directory`` with its bytes (or its link target), without following links."""
-    found: dict[str, bytes | str] = {}
-    for root, dirs, files in os.walk(directory, followlinks=False):
-        for name in dirs + files:
-            path = Path(root) / name
-            key = str(path.relative_to(directory))
-            if path.is_symlink():
-                found[key] = f"-> {os.readlink(path)}"
-            elif path.is_file():
-                found[key] = path.read_bytes()
-            else:
-                found[key] = "dir"
-    return found
 
 
 # --- --force only ever replaces results ----------------------------------------------------------------------
