@@ -59,11 +59,11 @@ from resilience.experiments import (
     ExecutorKind,
     ResultsDamagedError,
     ResultsWriteError,
-    ResumeError,
     RunStore,
     RunTask,
     atomic_write,
     atomic_write_text,
+    check_resumable,
     discard_unfinished,
     file_checksum,
     hold_results_dir,
@@ -92,7 +92,6 @@ from resilience.reporting import (
 from resilience.starting import starting_scenario  # re-exported: the writer lives in resilience.starting
 
 __all__ = [
-    "check_resumable",
     "check_scenario",
     "estimate_scenario",
     "load_checked",
@@ -416,9 +415,7 @@ def run_scenario(
 
 #: Errors of writing the results (a full disk or quota, a read-only or lost file system, a permission taken
 #: away): the finished runs are kept, and the command says how to resume once the cause is fixed.
-_WRITE_ERRORS = frozenset(
-    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG, errno.EACCES, errno.EPERM}
-)
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG, errno.EACCES, errno.EPERM})
 
 
 def _runs_on_disk(store: RunStore) -> int:
@@ -426,14 +423,6 @@ def _runs_on_disk(store: RunStore) -> int:
         return len(store.run_files()) if store.runs_dir.is_dir() else 0
     except OSError:
         return 0
-
-
-def check_resumable(out: str | os.PathLike[str]) -> None:
-    """Raise :class:`~resilience.experiments.ResumeError` when there is no directory at ``out`` to resume."""
-    path = Path(out)
-    if not path.is_dir() or path.is_symlink():
-        what = "is a symbolic link" if path.is_symlink() else "does not exist"
-        raise ResumeError(f"{path} {what}: there is nothing to resume (run without --resume)")
 
 
 def _write_results(
@@ -622,9 +611,7 @@ def _damaged_as(path: Path) -> Iterator[None]:
         yield
     except FileNotFoundError:
         raise ResultsDamagedError(f"{path} is missing: run the ensemble again with --force") from None
-    except (OSError, ValueError, KeyError, UnicodeDecodeError, pa.ArrowException, ScenarioError) as error:
-        if isinstance(error, ResultsDamagedError):
-            raise
+    except (OSError, ValueError, KeyError, pa.ArrowException, ScenarioError) as error:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ResultsDamagedError(f"{path} cannot be read ({first}): run the ensemble again with --force") from None
 

@@ -55,6 +55,7 @@ __all__ = [
     "ResultsExistError",
     "ResumeError",
     "check_results_dir",
+    "check_resumable",
     "discard_unfinished",
     "file_checksum",
     "prepare_results_dir",
@@ -378,6 +379,14 @@ def discard_unfinished(path: str | os.PathLike[str]) -> bool:
     return True
 
 
+def check_resumable(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`ResumeError` when there is no directory at ``path`` to resume (nothing, or a link)."""
+    out = Path(path)
+    if out.is_symlink() or not out.is_dir():
+        what = "is a symbolic link" if out.is_symlink() else "does not exist"
+        raise ResumeError(f"{out} {what}: there is nothing to resume (run without --resume)")
+
+
 def resume_results_dir(path: str | os.PathLike[str], manifest: EnsembleManifest) -> EnsembleManifest:
     """Check that ``path`` holds an interrupted ensemble defined as ``manifest``; return its stored manifest.
 
@@ -390,9 +399,7 @@ def resume_results_dir(path: str | os.PathLike[str], manifest: EnsembleManifest)
     :meth:`~resilience.experiments.RunStore.verify` before they count). Runs under the directory's lock.
     """
     out = Path(path)
-    check_not_link(out)
-    if not out.is_dir():
-        raise ResumeError(f"{out} does not exist: there is nothing to resume (run without --resume)")
+    check_resumable(out)
     with hold_results_dir(out, create=False):
         contents = _contents(out)
         stored = EnsembleManifest.read(out)

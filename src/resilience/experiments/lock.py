@@ -34,7 +34,7 @@ try:
 except ImportError:  # pragma: no cover  (Windows: no advisory locks of this kind; one writer is not checked)
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["ResultsBusyError", "ResultsPathError", "hold_results_dir", "is_held"]
+__all__ = ["ResultsBusyError", "ResultsPathError", "check_not_link", "hold_results_dir"]
 
 
 class ResultsPathError(FileExistsError):
@@ -86,16 +86,6 @@ def check_not_link(path: Path) -> None:
         )
     if path.exists() and not path.is_dir():
         raise ResultsPathError(f"{path} exists and is not a directory: give --out a new or empty directory")
-
-
-def is_held(path: str | os.PathLike[str]) -> bool:
-    """Whether this process holds the lock of the results directory at ``path``."""
-    try:
-        info = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return False
-    with _guard:
-        return (info.st_dev, info.st_ino) in _held
 
 
 @contextmanager
