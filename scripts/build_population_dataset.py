@@ -2,7 +2,7 @@
 
 Run from anywhere; paths default to the repository layout::
 
-    uv run python scripts/build_population_dataset.py                  # ../shared/data/ssb_07459
+    uv run python scripts/build_population_dataset.py                  # data/ssb_07459 (xz-compressed)
     uv run python scripts/build_population_dataset.py /path/to/ssb_07459
 
 The output is byte-reproducible, so re-running it on unchanged raw data leaves ``git status`` clean; the tests
@@ -17,7 +17,7 @@ from pathlib import Path
 from resilience.data.build import write_dataset
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
-_DEFAULT_RAW_DIR = _REPO_ROOT.parent / "shared" / "data" / "ssb_07459"
+_DEFAULT_RAW_DIR = _REPO_ROOT / "data" / "ssb_07459"
 _DEFAULT_OUT_DIR = _REPO_ROOT / "src" / "resilience" / "data"
 
 
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="?",
         type=Path,
         default=_DEFAULT_RAW_DIR,
-        help=f"directory with the raw *.csv exports (default: {_DEFAULT_RAW_DIR})",
+        help=f"directory with the raw *.csv or *.csv.xz exports (default: {_DEFAULT_RAW_DIR})",
     )
     parser.add_argument(
         "--out-dir",

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import lzma
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.data.conftest import raw_bytes
 
 from resilience.data import SSBFormatError, read_07459, read_07459_dir
 from resilience.data.ssb07459 import COLUMNS, MAX_AGE, is_damaged_name
 
-# Checked by hand against SSB's StatBank (see /work/shared/data/README.md).
+# Checked by hand against SSB's StatBank (see data/README.md).
 TRAENA = "1835"
 TRAENA_TOTALS = {
     2005: 444,
@@ -72,7 +74,7 @@ def test_traena_by_sex_2024(raw_files: dict[str, pd.DataFrame]) -> None:
 
 
 def test_aggregate_regions_are_excluded(raw_dir: Path, raw_files: dict[str, pd.DataFrame]) -> None:
-    raw_text = (raw_dir / "Personer2024.csv").read_bytes().decode("latin-1")
+    raw_text = raw_bytes(raw_dir, "Personer2024.csv").decode("latin-1")
     for label in AGGREGATE_LABELS:
         assert label in raw_text  # the export really has them ...
     names = set().union(*(set(frame["name"]) for frame in raw_files.values()))
@@ -80,7 +82,7 @@ def test_aggregate_regions_are_excluded(raw_dir: Path, raw_files: dict[str, pd.D
 
 
 def test_damaged_traena_label_keeps_its_code(raw_dir: Path, raw_files: dict[str, pd.DataFrame]) -> None:
-    assert b"1835 Tr\xef\xbf\xbdna" in (raw_dir / "Personer2019.csv").read_bytes()  # UTF-8 of U+FFFD
+    assert b"1835 Tr\xef\xbf\xbdna" in raw_bytes(raw_dir, "Personer2019.csv")  # UTF-8 of U+FFFD
     frame = raw_files["Personer2019.csv"]
     traena = frame[frame["kommunenummer"] == TRAENA]
     assert set(traena["name"]) == {"Tr\ufffdna"}
@@ -424,7 +426,17 @@ def test_dir_canonical_name_is_the_latest_undamaged(tmp_path: Path) -> None:
 
 
 def test_dir_without_csv_files(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"no \*\.csv files"):
+    with pytest.raises(FileNotFoundError, match=r"no \*\.csv or \*\.csv\.xz files"):
         read_07459_dir(tmp_path)
     with pytest.raises(FileNotFoundError, match="not found"):
         read_07459_dir(tmp_path / "missing")
+
+
+def test_a_compressed_export_reads_as_its_plain_bytes(raw_dir: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "Personer2024.csv"
+    plain.write_bytes(raw_bytes(raw_dir, "Personer2024.csv"))
+    packed = tmp_path / "packed" / "Personer2024.csv.xz"
+    packed.parent.mkdir()
+    packed.write_bytes(lzma.compress(plain.read_bytes()))
+    pd.testing.assert_frame_equal(read_07459(packed), read_07459(plain))
+    pd.testing.assert_frame_equal(read_07459_dir(packed.parent), read_07459_dir(tmp_path))

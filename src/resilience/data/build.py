@@ -26,8 +26,8 @@ The checksum manifest ``checksums.json`` (size and SHA-256 of both files, see
 Usage::
 
     >>> from resilience.data.build import build_tables, write_dataset
-    >>> population, names = build_tables("../shared/data/ssb_07459")  # doctest: +SKIP
-    >>> write_dataset("../shared/data/ssb_07459", "src/resilience/data")  # doctest: +SKIP
+    >>> population, names = build_tables("data/ssb_07459")  # doctest: +SKIP
+    >>> write_dataset("data/ssb_07459", "src/resilience/data")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def build_tables(raw_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     ``population`` has the columns and dtypes of the bundled parquet (see the module docstring);
     ``municipalities`` has ``kommunenummer, name, first_year, last_year`` for every code with persons.
 
-    >>> population, names = build_tables("../shared/data/ssb_07459")  # doctest: +SKIP
+    >>> population, names = build_tables("data/ssb_07459")  # doctest: +SKIP
     >>> names.set_index("kommunenummer").loc["1835"].tolist()  # doctest: +SKIP
     ['Træna', 2005, 2024]
     """

@@ -13,22 +13,26 @@ as exported, so the reader is deliberately tolerant about the *container* and st
 - region labels ``"1835 Træna"`` or ``"K-1835 Træna"``; any other label (``"K-23 Continental shelf"``,
   ``"K-Rest Divided municalities and unknown"``) is an aggregate or unknown region and is skipped.
 
+The exports may be kept compressed with xz (``Personer2024.csv.xz``, as the repository keeps them in
+``data/ssb_07459/``): they are read as the same bytes.
+
 Anything else that cannot be understood (an unknown column, a non-numeric count, an unknown age label, a
 duplicated or incomplete age range) raises :class:`SSBFormatError` naming the file and line.
 
 Usage::
 
     >>> from resilience.data import read_07459, read_07459_dir
-    >>> df = read_07459("../shared/data/ssb_07459/Personer2024.csv")  # doctest: +SKIP
+    >>> df = read_07459("data/ssb_07459/Personer2024.csv.xz")  # doctest: +SKIP
     >>> df.query("kommunenummer == '1835'").persons.sum()  # doctest: +SKIP
     442
-    >>> every_year = read_07459_dir("../shared/data/ssb_07459")  # doctest: +SKIP
+    >>> every_year = read_07459_dir("data/ssb_07459")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import lzma
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -129,7 +133,7 @@ def read_07459(path: str | Path) -> pd.DataFrame:
     ``"female"``), ``age`` (0..105, 105 = 105 or older) and ``persons``. Rows with zero persons are kept;
     aggregate regions (Svalbard, continental shelf, unknown) are not.
 
-    >>> df = read_07459("../shared/data/ssb_07459/norway_population_by_age_sex_2024.csv")  # doctest: +SKIP
+    >>> df = read_07459("data/ssb_07459/norway_population_by_age_sex_2024.csv.xz")  # doctest: +SKIP
     >>> df.query("kommunenummer == '1835'").groupby("sex").persons.sum().to_dict()  # doctest: +SKIP
     {'female': 205, 'male': 237}
 
@@ -141,7 +145,7 @@ def read_07459(path: str | Path) -> pd.DataFrame:
 
 
 def read_07459_dir(directory: str | Path) -> pd.DataFrame:
-    """Read every ``*.csv`` export in ``directory`` into one frame like :func:`read_07459`'s.
+    """Read every ``*.csv`` (or ``*.csv.xz``) export in ``directory`` into one frame like :func:`read_07459`'s.
 
     The same municipality, year, sex and age may appear in several files only with the same count. Where a
     year has both totals and counts by sex, males + females must equal the total for every municipality and
@@ -149,24 +153,26 @@ def read_07459_dir(directory: str | Path) -> pd.DataFrame:
     (some exports wrote ``"Tr\\ufffdna"`` for Træna), or the most recent name if every spelling is damaged.
     The result is sorted by ``kommunenummer, year, sex, age``.
 
-    >>> df = read_07459_dir("../shared/data/ssb_07459")  # doctest: +SKIP
+    >>> df = read_07459_dir("data/ssb_07459")  # doctest: +SKIP
     >>> sorted(df.year.unique())[:3]  # doctest: +SKIP
     [2005, 2006, 2007]
 
     Raises:
-        FileNotFoundError: the directory does not exist or holds no ``*.csv`` file.
+        FileNotFoundError: the directory does not exist or holds no ``*.csv`` or ``*.csv.xz`` file.
         SSBFormatError: a file is unreadable, two files disagree, or the sexes do not add up to the totals.
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"SSB 07459 directory not found: {directory}")
-    paths = sorted(directory.glob("*.csv"))
-    if not paths:
-        raise FileNotFoundError(f"no *.csv files in {directory}")
+    # One file per export: a plain copy beside its compressed one is the same export (the plain one is read).
+    exports = {_export_name(path): path for path in sorted(directory.glob("*.csv.xz"))}
+    exports.update({path.name: path for path in sorted(directory.glob("*.csv"))})
+    if not exports:
+        raise FileNotFoundError(f"no *.csv or *.csv.xz files in {directory}")
     frames = []
-    for path in paths:
+    for name, path in sorted(exports.items()):
         frame = _read_with_lines(path)
-        frame["file"] = path.name
+        frame["file"] = name
         frames.append(frame)
     data = pd.concat(frames, ignore_index=True)
     data = _drop_agreeing_duplicates(data, directory)
@@ -177,6 +183,11 @@ def read_07459_dir(directory: str | Path) -> pd.DataFrame:
 
 
 # --- reading one file ---------------------------------------------------------------------------------------
+
+
+def _export_name(path: Path) -> str:
+    """The export's own file name: ``Personer2024.csv`` for ``Personer2024.csv.xz``."""
+    return path.name.removesuffix(".xz")
 
 
 def _decode(raw: bytes) -> str:
@@ -250,7 +261,8 @@ def _clean_name(raw: str) -> str:
 
 def _read_with_lines(path: Path) -> pd.DataFrame:
     """:func:`read_07459` plus a ``line`` column with each value's source line (for error messages)."""
-    text = _decode(path.read_bytes())
+    raw = path.read_bytes()
+    text = _decode(lzma.decompress(raw) if path.suffix == ".xz" else raw)
     header_line, delimiter = _find_header(path, text)
     # newline="" lets the csv module handle CRLF, LF and quoted fields itself; line_num counts physical lines.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
