@@ -395,19 +395,12 @@ class RunStore:
         records = self._records()
         for path in files:
             name = os.path.basename(path)
-            record = records.get(name)
-            with open(path, "rb") as handle:
-                data = handle.read()
-            if record is None or hashlib.sha256(data).hexdigest() != record.sha256:
-                why = "it has no record in the ledger" if record is None else "its checksum differs from its record"
+            table, problem = _as_written(path, records.get(name))
+            if table is None:
                 raise RunFileError(
-                    f"{self.directory / RUNS / name} changed after it was written ({why}); "
+                    f"{self.directory / RUNS / name} changed after it was written ({problem}); "
                     "run the same command with --resume to run it again"
                 )
-            table = pq.read_table(pa.BufferReader(data))
-            broken = _identity_problem(table)
-            if broken is not None:
-                raise RunFileError(f"{self.directory / RUNS / name}: {broken}; run the same command with --resume")
             yield table
 
     def discard(self) -> None:
@@ -417,28 +410,42 @@ class RunStore:
 
 def _run_problem(path: str, task: RunTask, record: _Record | None) -> str | None:
     """Why the run file at ``path`` is not ``task``'s run as it was written, or None when it is."""
-    if record is None:
-        return "it has no record of how it was written"
-    if (record.strategy, record.replication, record.seed) != (task.strategy, task.replication, task.seed):
+    if record is not None and (record.strategy, record.replication, record.seed) != (
+        task.strategy,
+        task.replication,
+        task.seed,
+    ):
         return f"it was run with seed {record.seed}, not this ensemble's {task.seed}"
+    table, problem = _as_written(path, record)
+    if table is None:
+        return problem
+    for name, value in (("strategy", task.strategy), ("replication", task.replication), ("seed", task.seed)):
+        if name not in table.column_names or table.column(name).unique().to_pylist() != [value]:
+            return f"its rows are not all of {name} {value}"
+    return None
+
+
+def _as_written(path: str, record: _Record | None) -> tuple[pa.Table | None, str]:
+    """The run file at ``path`` read in full, if it is what ``record`` says was written and its population adds
+    up; else None and why not."""
+    if record is None:
+        return None, "it has no record of how it was written"
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:
-        return f"it cannot be read ({error.strerror or error})"
+        return None, f"it cannot be read ({error.strerror or error})"
     if hashlib.sha256(data).hexdigest() != record.sha256:
-        return "its checksum differs from the one recorded when it was written: cut short or changed"
+        return None, "its checksum differs from the one recorded when it was written: cut short or changed"
     try:
-        # Every column in full: a damaged page anywhere must fail here, not later in finalize.
+        # Every column in full: a damaged page anywhere must fail here, not later.
         table = pq.read_table(pa.BufferReader(data))
-        if table.num_rows == 0 or table.num_rows != record.rows:
-            return f"it holds {table.num_rows} rows, not the {record.rows} written"
-        for name, value in (("strategy", task.strategy), ("replication", task.replication), ("seed", task.seed)):
-            if table.column(name).unique().to_pylist() != [value]:
-                return f"its rows are not all of {name} {value}"
-    except (OSError, KeyError, pa.ArrowException):
-        return "it is not a whole Parquet file"
-    return _identity_problem(table)
+    except (OSError, pa.ArrowException):
+        return None, "it is not a whole Parquet file"
+    if table.num_rows == 0 or table.num_rows != record.rows:
+        return None, f"it holds {table.num_rows} rows, not the {record.rows} written"
+    broken = _identity_problem(table)
+    return (None, broken) if broken is not None else (table, "")
 
 
 def _identity_problem(table: pa.Table) -> str | None:
