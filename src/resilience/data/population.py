@@ -55,9 +55,11 @@ __all__ = [
     "Population",
     "UnknownMunicipalityError",
     "YearNotAvailableError",
+    "age_totals",
     "available_years",
     "municipalities",
     "municipality_population",
+    "national_male_share",
     "population_series",
     "population_table",
     "split_by_share",
@@ -255,6 +257,50 @@ def population_series(kommunenummer: str) -> pd.Series:
     years = store.years_by_code[code]
     values = [int(store.totals[(code, year)]) for year in years]
     return pd.Series(values, index=pd.Index(years, name="year"), name=code, dtype="int64")
+
+
+def age_totals(year: int) -> dict[str, NDArray[np.int64]]:
+    """Residents of every municipality on 1 January ``year`` by single-year age (both sexes), by code.
+
+    The codes are those in force that year. The arrays are read-only views of the dataset.
+
+    >>> totals = age_totals(2014)
+    >>> int(totals["1835"].sum()), totals["1835"].size
+    (489, 106)
+
+    Raises:
+        YearNotAvailableError: the dataset has no population for ``year``.
+    """
+    store = _store()
+    _check_year(None, year)
+    result: dict[str, NDArray[np.int64]] = {}
+    for (code, counted_year, sex), values in store.counts.items():
+        if counted_year != year:
+            continue
+        if sex == "total":
+            result[code] = values
+        else:
+            # Years with counts by sex (2020 on) have no total rows: the sum of the two.
+            result[code] = result[code] + values if code in result else values.copy()
+    return dict(sorted(result.items()))
+
+
+def national_male_share(year: int) -> NDArray[np.float64]:
+    """The country's share of men at each single-year age, from the latest year up to ``year`` with counts by
+    sex (for years before SSB's first such year, 2020, that first year: the documented exception, a national
+    ratio rather than any municipality's future).
+
+    >>> share = national_male_share(2014)
+    >>> share.size, 0.49 < float(share[0]) < 0.53
+    (106, True)
+    """
+    store = _store()
+    earlier = tuple(y for y in store.sex_years if y <= year)
+    reference = earlier[-1] if earlier else store.sex_years[0]
+    males = store.national[(reference, "male")].astype(np.float64)
+    everyone = males + store.national[(reference, "female")]
+    share: NDArray[np.float64] = np.divide(males, everyone, out=np.full(N_AGES, 0.5), where=everyone > 0)
+    return share
 
 
 def available_years(kommunenummer: str | None = None) -> list[int]:
